@@ -1,0 +1,214 @@
+"""`manifest.toml`: the details a scrape loses, given per folder.
+
+    [[source]]
+    key = "africanews"            # how articles below refer to it
+    name = "Africanews"           # required
+    url = "https://www.africanews.com/"
+    kind = "broadcaster"          # outlet, wire, broadcaster, agency, other
+    country = "CG"
+    language = "en"
+
+    [[article]]
+    file = "000_0c50d9fd883dd018.txt"   # required, relative to the manifest's folder
+    source = "africanews"               # a source key above
+    headline = "…"
+    url = "https://…"                   # the original URL: the article's identity when known
+    published = 2025-04-01T09:00:00Z    # a TOML date-time (or an ISO 8601 string)
+    status = "published"                # draft, review or published
+
+Pure Python, no Django: returns a `Manifest` value or raises `ManifestError` naming the line.
+"""
+
+import datetime as dt
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+FILENAME = "manifest.toml"
+MAX_MANIFEST_BYTES = 5 * 1024 * 1024
+
+SOURCE_KINDS = ("outlet", "wire", "broadcaster", "agency", "other")
+STATUSES = ("draft", "review", "published")
+
+_SOURCE_KEYS = {"key", "name", "url", "kind", "country", "language"}
+_ARTICLE_KEYS = {"file", "source", "headline", "url", "published", "status"}
+_TOML_LINE = re.compile(r"at line (\d+)")
+
+
+class ManifestError(ValueError):
+    def __init__(self, reason, line=None):
+        super().__init__(reason)
+        self.reason = reason
+        self.line = line
+
+    def __str__(self):
+        return f"line {self.line}: {self.reason}" if self.line else self.reason
+
+
+@dataclass(frozen=True)
+class SourceEntry:
+    key: str
+    name: str
+    url: str = ""
+    kind: str = "outlet"
+    country: str = ""
+    language: str = ""
+
+
+@dataclass(frozen=True)
+class ArticleEntry:
+    file: str
+    source: SourceEntry | None = None
+    headline: str = ""
+    url: str = ""
+    published: dt.datetime | None = None
+    status: str = ""
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Manifest:
+    sources: dict[str, SourceEntry] = field(default_factory=dict)
+    articles: dict[str, ArticleEntry] = field(default_factory=dict)
+
+    def entry_for(self, filename):
+        return self.articles.get(filename)
+
+
+def parse_manifest(data):
+    """Parse a manifest's bytes. Raises ManifestError."""
+    if len(data) > MAX_MANIFEST_BYTES:
+        raise ManifestError(f"the manifest is {len(data):,} bytes; the limit is "
+                            f"{MAX_MANIFEST_BYTES:,}")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ManifestError("the manifest is not UTF-8 text") from error
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        match = _TOML_LINE.search(str(error))
+        raise ManifestError(f"not valid TOML: {error}",
+                            int(match.group(1)) if match else None) from error
+    locate = _Locator(text)
+
+    unknown = set(document) - {"source", "article"}
+    if unknown:
+        raise ManifestError(f"unknown table {sorted(unknown)[0]!r}; expected [[source]] and "
+                            "[[article]]", locate.key(sorted(unknown)[0]))
+
+    sources = {}
+    for table in _tables(document, "source", locate):
+        _check_keys(table, _SOURCE_KEYS, "source", locate)
+        key = _text(table, "key", locate, required=True)
+        if key in sources:
+            raise ManifestError(f"source key {key!r} is given twice", locate.value("key", key))
+        kind = _text(table, "kind", locate) or "outlet"
+        if kind not in SOURCE_KINDS:
+            raise ManifestError(f"source {key!r}: kind must be one of {', '.join(SOURCE_KINDS)}, "
+                                f"not {kind!r}", locate.value("kind", kind))
+        sources[key] = SourceEntry(
+            key=key,
+            name=_text(table, "name", locate, required=True),
+            url=_text(table, "url", locate),
+            kind=kind,
+            country=_text(table, "country", locate),
+            language=_text(table, "language", locate),
+        )
+
+    articles = {}
+    for table in _tables(document, "article", locate):
+        _check_keys(table, _ARTICLE_KEYS, "article", locate)
+        name = _text(table, "file", locate, required=True)
+        line = locate.value("file", name)
+        path = PurePosixPath(name)
+        if path.is_absolute() or ".." in path.parts:
+            raise ManifestError(f"file {name!r} must be a path inside the manifest's folder", line)
+        if name in articles:
+            raise ManifestError(f"file {name!r} is listed twice", line)
+        source_key = _text(table, "source", locate)
+        if source_key and source_key not in sources:
+            raise ManifestError(f"article {name!r}: unknown source key {source_key!r}",
+                                locate.value("source", source_key))
+        status = _text(table, "status", locate)
+        if status and status not in STATUSES:
+            raise ManifestError(f"article {name!r}: status must be one of {', '.join(STATUSES)}, "
+                                f"not {status!r}", locate.value("status", status))
+        articles[name] = ArticleEntry(
+            file=name,
+            source=sources.get(source_key),
+            headline=" ".join(_text(table, "headline", locate).split()),
+            url=_text(table, "url", locate),
+            published=_datetime(table, locate, name),
+            status=status,
+            line=line,
+        )
+    return Manifest(sources=sources, articles=articles)
+
+
+def _tables(document, name, locate):
+    tables = document.get(name, [])
+    if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
+        raise ManifestError(f"{name!r} must be an array of tables: write [[{name}]]",
+                            locate.key(name))
+    return tables
+
+
+def _check_keys(table, allowed, kind, locate):
+    unknown = sorted(set(table) - allowed)
+    if unknown:
+        raise ManifestError(f"unknown key {unknown[0]!r} in [[{kind}]]; allowed: "
+                            f"{', '.join(sorted(allowed))}", locate.key(unknown[0]))
+
+
+def _text(table, key, locate, required=False):
+    value = table.get(key, "")
+    if not isinstance(value, str):
+        raise ManifestError(f"{key!r} must be a string, not {type(value).__name__}",
+                            locate.key(key))
+    value = value.strip()
+    if required and not value:
+        raise ManifestError(f"{key!r} is required", locate.key(key))
+    return value
+
+
+def _datetime(table, locate, name):
+    value = table.get("published")
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value)
+        except ValueError as error:
+            raise ManifestError(f"article {name!r}: published {value!r} is not an ISO 8601 "
+                                "date-time", locate.value("published", value)) from error
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        value = dt.datetime.combine(value, dt.time())
+    if not isinstance(value, dt.datetime):
+        raise ManifestError(f"article {name!r}: published must be a date-time",
+                            locate.key("published"))
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)  # the archive's times are UTC unless they say
+    return value
+
+
+class _Locator:
+    """Finds the line a key or value stands on, so semantic errors can point at it."""
+
+    def __init__(self, text):
+        self.lines = text.splitlines()
+
+    def key(self, key):
+        pattern = re.compile(rf"^\s*(\[\[)?\s*{re.escape(key)}\s*(=|\]\])")
+        return self._first(pattern.search)
+
+    def value(self, key, value):
+        pattern = re.compile(rf"^\s*{re.escape(key)}\s*=.*{re.escape(str(value))}")
+        return self._first(pattern.search) or self.key(key)
+
+    def _first(self, matches):
+        for number, line in enumerate(self.lines, 1):
+            if matches(line):
+                return number
+        return None

@@ -1,0 +1,281 @@
+"""Read one scraped article file into a `ParsedArticle`.
+
+Pure Python, no Django: the format's rules live here alone. The layout of a file is
+
+    line 1       a kicker ("Russia") or an image caption ("AES leaders and Russia's Putin")
+    body         one paragraph a line (blank lines between paragraphs are allowed)
+    sidebar      optional, at the end, in one of two shapes:
+                 related videos  - pairs of lines: a badge (`Go to video`, `MM:SS` or `H:MM:SS`)
+                                   then the video's title;
+                 related stories - teaser lines cut off with `…` or `...`.
+
+The sidebar is found from the end of the file backwards, so it can never eat the body: it is only
+what the end of the file proves to be a sidebar.
+"""
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from .language import detect_language
+
+MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_LINE_CHARS = 20_000
+
+VIDEO = "video"
+STORY = "story"
+VIDEOS = "videos"
+STORIES = "stories"
+
+GO_TO_VIDEO = "go to video"
+_DURATION = re.compile(r"^(?:(\d{1,2}):)?([0-5]?\d):([0-5]\d)$")
+_ELLIPSES = ("…", "...")
+# A teaser is a sentence cut short; a line longer than this is a paragraph that ends in an ellipsis.
+MAX_TEASER_CHARS = 300
+# One trailing line ending in "…" is as likely the body trailing off as a sidebar: ask for two.
+MIN_STORY_TEASERS = 2
+# A kicker is a label of a few words; anything longer on line 1 is an image caption.
+MAX_KICKER_WORDS = 4
+MAX_KICKER_CHARS = 40
+
+
+class ParseError(ValueError):
+    """The file cannot be read as an article; `line` is 1-based, or None for the whole file."""
+
+    def __init__(self, reason, line=None):
+        super().__init__(reason)
+        self.reason = reason
+        self.line = line
+
+    def __str__(self):
+        return f"line {self.line}: {self.reason}" if self.line else self.reason
+
+
+@dataclass(frozen=True)
+class RelatedItem:
+    """One entry of the page's sidebar, in the order the page showed it."""
+
+    kind: str  # VIDEO or STORY
+    title: str  # a video's title; empty for a story, which only has its teaser
+    teaser: str = ""  # a story's teaser, without the trailing ellipsis
+    duration_seconds: int | None = None  # None where the page said "Go to video"
+    truncated: bool = False  # the teaser was cut off on the page
+    language: str = ""  # ISO 639-1 code when the text is clearly in one language, else ""
+    line: int = 0
+
+    @property
+    def text(self):
+        return self.title or self.teaser
+
+
+@dataclass(frozen=True)
+class ParsedArticle:
+    kicker: str
+    image_caption: str
+    paragraphs: tuple[str, ...]
+    related: tuple[RelatedItem, ...]
+    sidebar: str | None  # VIDEOS, STORIES or None
+    language: str  # "" when the body does not say clearly
+    first_line: int  # where the kicker or caption stands
+    body_line: int  # where the first paragraph starts
+    sidebar_line: int | None  # where the sidebar starts
+
+    @property
+    def lead(self):
+        return self.paragraphs[0]
+
+    @property
+    def body(self):
+        return "\n\n".join(self.paragraphs)
+
+    @property
+    def fingerprint(self):
+        return body_fingerprint(self.paragraphs)
+
+
+# ---------------------------------------------------------------------------------------------
+# Text helpers shared by the importer (identity and link matching)
+
+_QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "“": '"', "”": '"', "„": '"', "«": '"',
+                         "»": '"', "–": "-", "—": "-", "\u00a0": " "})
+_NOT_WORD = re.compile(r"[^\w]+")
+
+
+def normalise(text):
+    """Text reduced for matching: case, accents' composition, quotes, punctuation and spacing."""
+    text = unicodedata.normalize("NFKC", text).translate(_QUOTES).casefold()
+    text = text.rstrip("…").removesuffix("...")
+    return " ".join(_NOT_WORD.sub(" ", text).split())
+
+
+def body_fingerprint(paragraphs):
+    """A stable digest of a body, blind to spacing, quote style and case."""
+    return hashlib.sha256("\n".join(normalise(p) for p in paragraphs).encode()).hexdigest()
+
+
+def parse_duration(badge):
+    """Seconds for `MM:SS` or `H:MM:SS`; None for anything else."""
+    match = _DURATION.match(badge.strip())
+    if not match:
+        return None
+    hours, minutes, seconds = match.groups()
+    return int(hours or 0) * 3600 + int(minutes) * 60 + int(seconds)
+
+
+def is_badge(line):
+    return line.casefold() == GO_TO_VIDEO or parse_duration(line) is not None
+
+
+def is_teaser(line):
+    return line.endswith(_ELLIPSES) and len(line) <= MAX_TEASER_CHARS
+
+
+def strip_ellipsis(line):
+    for ellipsis in _ELLIPSES:
+        if line.endswith(ellipsis):
+            return line[: -len(ellipsis)].rstrip()
+    return line
+
+
+# ---------------------------------------------------------------------------------------------
+# Decoding
+
+
+def decode(data):
+    """Bytes to text: UTF-8 (with or without a byte-order mark), else Windows-1252."""
+    if not data.strip():
+        raise ParseError("the file is empty")
+    if len(data) > MAX_FILE_BYTES:
+        raise ParseError(f"the file is {len(data):,} bytes; the limit is {MAX_FILE_BYTES:,}")
+    if b"\x00" in data:
+        raise ParseError("the file is binary, not text (it holds NUL bytes)")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Older scrapers and Windows tools save cp1252; bytes it leaves undefined mean "not text".
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError as error:
+            raise ParseError("the file is neither UTF-8 nor Windows-1252 text") from error
+    controls = sum(
+        1 for char in text if unicodedata.category(char) == "Cc" and char not in "\r\n\t"
+    )
+    if controls > max(2, len(text) // 100):
+        raise ParseError("the file is binary, not text (it holds control characters)")
+    return text
+
+
+# ---------------------------------------------------------------------------------------------
+# Parsing
+
+
+def parse_bytes(data):
+    return parse_text(decode(data))
+
+
+def parse_text(text):
+    """Parse one article's text. Raises ParseError with the line number for refused input."""
+    text = text.removeprefix("\ufeff")
+    lines = []  # (line number, text) of the non-blank lines
+    for number, raw in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), 1):
+        line = " ".join(raw.split())  # tabs, trailing and doubled spaces, non-breaking spaces
+        if len(line) > MAX_LINE_CHARS:
+            raise ParseError(f"the line is {len(line):,} characters; the limit is "
+                             f"{MAX_LINE_CHARS:,}", number)
+        if line:
+            lines.append((number, line))
+    if not lines:
+        raise ParseError("the file is empty")
+
+    first_line, first = lines[0]
+    rest = lines[1:]
+    sidebar, related, sidebar_start = _find_sidebar(rest)
+    body = rest[:sidebar_start]
+    if not body:
+        where = lines[-1][0] if rest else first_line
+        reason = ("the file has a sidebar but no body paragraphs" if related
+                  else "the file has no body paragraphs after its first line")
+        raise ParseError(reason, where)
+
+    paragraphs = tuple(line for _, line in body)
+    kicker, caption = _classify_first_line(first)
+    language = detect_language(" ".join(paragraphs[:3]))
+    return ParsedArticle(
+        kicker=kicker,
+        image_caption=caption,
+        paragraphs=paragraphs,
+        related=tuple(
+            item if item.language != language else _without_language(item) for item in related
+        ),
+        sidebar=sidebar,
+        language=language,
+        first_line=first_line,
+        body_line=body[0][0],
+        sidebar_line=rest[sidebar_start][0] if related else None,
+    )
+
+
+def _without_language(item):
+    # Only a language other than the article's is worth recording: it becomes a `lang` attribute.
+    return RelatedItem(**{**item.__dict__, "language": ""})
+
+
+def _classify_first_line(line):
+    words = line.split()
+    is_label = (
+        len(words) <= MAX_KICKER_WORDS
+        and len(line) <= MAX_KICKER_CHARS
+        and not line.endswith((".", "!", "?", ":", ";", ","))
+    )
+    return (line, "") if is_label else ("", line)
+
+
+def _find_sidebar(lines):
+    """(shape, items, index of the first sidebar line in `lines`), scanning from the end."""
+    videos = _video_pairs_from_end(lines)
+    if videos:
+        start = len(lines) - 2 * len(videos)
+        return VIDEOS, tuple(videos), start
+    stories = _teasers_from_end(lines)
+    if len(stories) >= MIN_STORY_TEASERS:
+        return STORIES, tuple(stories), len(lines) - len(stories)
+    return None, (), len(lines)
+
+
+def _video_pairs_from_end(lines):
+    pairs = []
+    end = len(lines)
+    # Keep at least one line for the body: a sidebar is never the whole file.
+    while end >= 3:
+        (badge_no, badge), (_, title) = lines[end - 2], lines[end - 1]
+        if not is_badge(badge) or is_badge(title):
+            break
+        pairs.append(RelatedItem(
+            kind=VIDEO,
+            title=title,
+            duration_seconds=parse_duration(badge),
+            language=detect_language(title) or "",
+            line=badge_no,
+        ))
+        end -= 2
+    return pairs[::-1]
+
+
+def _teasers_from_end(lines):
+    teasers = []
+    for number, line in reversed(lines[1:]):  # the first body line is never a teaser
+        if not is_teaser(line) or is_badge(line):
+            break
+        text = strip_ellipsis(line)
+        if not text:
+            break
+        teasers.append(RelatedItem(
+            kind=STORY,
+            title="",
+            teaser=text,
+            truncated=True,
+            language=detect_language(text) or "",
+            line=number,
+        ))
+    return teasers[::-1]

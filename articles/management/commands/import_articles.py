@@ -1,0 +1,63 @@
+"""`manage.py import_articles PATH [PATH ...]`: a thin shell over articles.ingest.importer."""
+
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from articles.ingest.importer import Importer, collect_files
+
+
+class Command(BaseCommand):
+    help = (
+        "Import scraped article files (*.txt) from files and folders (recursively). A folder's "
+        "manifest.toml supplies headlines, sources, URLs and times. Safe to run again: known "
+        "articles are updated only where no editor changed them."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="+", metavar="PATH", help="Files or folders.")
+        parser.add_argument(
+            "--source", metavar="NAME",
+            help="Source (publication) for files the manifest does not cover; created if new.",
+        )
+        parser.add_argument(
+            "--publish", action="store_true",
+            help="Publish new articles now (unless their manifest says otherwise). Articles "
+                 "whose headline had to be proposed stay drafts for an editor.",
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Parse and report; write nothing."
+        )
+
+    def handle(self, *args, paths, source, publish, dry_run, verbosity, **options):
+        files, failures = collect_files(paths)
+        if not files and not failures:
+            raise CommandError(f"No *.txt files found in {', '.join(paths)}.")
+
+        progress = None
+        if self.stdout.isatty() and verbosity > 0:
+            progress = tqdm(total=len(files) + len(failures), unit="file", file=self.stderr)
+
+        def on_result(result):
+            if progress:
+                progress.update()
+            if verbosity > 1:
+                self.stdout.write(f"{result.name}: {result.status}")
+
+        importer = Importer(
+            source_name=source, publish=publish, dry_run=dry_run, on_result=on_result
+        )
+        try:
+            report = importer.run(files, failures=failures)
+        finally:
+            if progress:
+                progress.close()
+
+        for result in report.skipped:
+            self.stdout.write(self.style.WARNING(f"skipped {result}"))
+        for result in report.failures:
+            self.stderr.write(self.style.ERROR(f"failed {result}"))
+        style = self.style.SUCCESS if report.ok else self.style.ERROR
+        self.stdout.write(style(report.summary()))
+        if not report.ok:
+            raise CommandError(f"{len(report.failures)} of {len(report.results)} files failed.",
+                               returncode=1)

@@ -1,0 +1,239 @@
+from django.db import models
+from django.db.models import Count, Prefetch, Q
+from django.urls import reverse
+from django.utils import timezone
+from taggit.managers import TaggableManager
+from taggit.models import TaggedItemBase
+
+
+class Source(models.Model):
+    """A publication or wire service that articles come from."""
+
+    class Kind(models.TextChoices):
+        OUTLET = "outlet", "News outlet"
+        WIRE = "wire", "Wire service"
+        BROADCASTER = "broadcaster", "Broadcaster"
+        AGENCY = "agency", "Press agency"
+        OTHER = "other", "Other"
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True)
+    homepage_url = models.URLField("homepage URL", blank=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OUTLET)
+    country = models.CharField(
+        max_length=2, blank=True, help_text="ISO 3166 two-letter code of the home country."
+    )
+    language = models.CharField(
+        max_length=8, blank=True, help_text="The language it mostly publishes in (ISO 639-1)."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:source", kwargs={"slug": self.slug})
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """What readers may see: published, and not scheduled for later."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def visible_to(self, user):
+        """Staff preview everything; everyone else sees what is published."""
+        return self if user.is_active and user.is_staff else self.published()
+
+    def for_listing(self):
+        return self.select_related("source").prefetch_related("tags").order_by(
+            "-published_at", "-pk"
+        )
+
+    def for_page(self):
+        """One article with everything its page shows, in a fixed number of queries."""
+        links = RelatedLink.objects.select_related("target__source").order_by("position")
+        return self.select_related("source").prefetch_related(
+            "tags", Prefetch("related_links", queryset=links)
+        )
+
+    def with_link_counts(self):
+        return self.annotate(
+            link_count=Count("related_links", distinct=True),
+            unresolved_count=Count(
+                "related_links", filter=Q(related_links__target__isnull=True), distinct=True
+            ),
+        )
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        REVIEW = "review", "Ready for review"
+        PUBLISHED = "published", "Published"
+
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, related_name="articles",
+        help_text="The publication the story came from.",
+    )
+    headline = models.CharField(max_length=300)
+    headline_proposed = models.BooleanField(
+        "headline proposed by the import", default=False,
+        help_text="The file had no headline, so the import drafted one from the lead sentence. "
+                  "An editor should write a real one.",
+    )
+    slug = models.SlugField(max_length=120, unique=True)
+    kicker = models.CharField(
+        max_length=100, blank=True, help_text="A short label above the headline, e.g. “Russia”."
+    )
+    image_caption = models.CharField(max_length=500, blank=True)
+    body = models.TextField(help_text="Paragraphs separated by a blank line.")
+    language = models.CharField(max_length=8, default="en", help_text="ISO 639-1 code.")
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    published_at = models.DateTimeField(
+        "published time", null=True, blank=True, db_index=True,
+        help_text="Readers see a published article from this time on; a future time schedules it.",
+    )
+    original_url = models.URLField(
+        "original URL", max_length=500, blank=True,
+        help_text="Where the story was first published; it identifies the story on re-import.",
+    )
+    source_file = models.CharField(
+        "imported from", max_length=300, blank=True,
+        help_text="The file the import read, relative to the folder it was given.",
+    )
+    fingerprint = models.CharField(
+        max_length=64, blank=True, editable=False,
+        help_text="Digest of the imported body; with the source it identifies a story that has "
+                  "no original URL.",
+    )
+    import_digest = models.CharField(
+        max_length=64, blank=True, editable=False,
+        help_text="Digest of what the last import wrote; a difference means an editor changed it.",
+    )
+    imported_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Normalised keys that related links from other files are matched against.
+    headline_key = models.CharField(max_length=300, blank=True, editable=False, db_index=True)
+    lead_key = models.CharField(max_length=120, blank=True, editable=False, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    tags = TaggableManager(through="TaggedArticle", blank=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["original_url"], condition=~Q(original_url=""),
+                name="article_unique_original_url",
+            ),
+            models.UniqueConstraint(
+                fields=["source", "fingerprint"],
+                condition=Q(original_url="") & ~Q(fingerprint=""),
+                name="article_unique_source_fingerprint",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(published_at__isnull=False),
+                name="article_published_has_time",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "-published_at"])]
+
+    def __str__(self):
+        return self.headline
+
+    def get_absolute_url(self):
+        return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    @property
+    def paragraphs(self):
+        return [p.strip() for p in self.body.split("\n\n") if p.strip()]
+
+    @property
+    def lead(self):
+        paragraphs = self.paragraphs
+        return paragraphs[0] if paragraphs else ""
+
+    @property
+    def is_public(self):
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+
+class TaggedArticle(TaggedItemBase):
+    """Typed tag rows: plain foreign keys join faster than taggit's generic relation."""
+
+    content_object = models.ForeignKey(Article, on_delete=models.CASCADE)
+
+
+class RelatedLinkQuerySet(models.QuerySet):
+    def unresolved(self):
+        return self.filter(target__isnull=True)
+
+
+class RelatedLink(models.Model):
+    """One item of an article's sidebar, in the order the original page showed it."""
+
+    class Kind(models.TextChoices):
+        VIDEO = "video", "Video"
+        STORY = "story", "Story"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="related_links")
+    position = models.PositiveSmallIntegerField(default=0, help_text="Order in the sidebar.")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    title = models.CharField(max_length=300, blank=True, help_text="A video's title.")
+    teaser = models.TextField(blank=True, help_text="A story's teaser, as the page showed it.")
+    truncated = models.BooleanField(
+        default=False, help_text="The page cut the teaser off; readers see an ellipsis."
+    )
+    duration_seconds = models.PositiveIntegerField(
+        null=True, blank=True,
+        help_text="Length of a video; empty where the page only said “Go to video”.",
+    )
+    language = models.CharField(
+        max_length=8, blank=True, help_text="Set when the item is in another language than the "
+                                            "article (ISO 639-1).",
+    )
+    target = models.ForeignKey(
+        Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="linked_from",
+        help_text="Our article this item points to; empty while unresolved.",
+    )
+    url = models.URLField("external URL", max_length=500, blank=True)
+    match_key = models.CharField(
+        max_length=300, blank=True, editable=False, db_index=True,
+        help_text="Normalised text the import matches against headlines and leads.",
+    )
+
+    objects = RelatedLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["article", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "position"], name="relatedlink_unique_position"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="video") | Q(duration_seconds__isnull=True),
+                name="relatedlink_only_videos_have_duration",
+            ),
+            models.CheckConstraint(
+                condition=~Q(title="") | ~Q(teaser=""), name="relatedlink_has_text"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title or self.teaser
+
+    @property
+    def text(self):
+        return self.title or self.teaser
