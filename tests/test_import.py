@@ -1,0 +1,403 @@
+"""The importer service and the import_articles command, on a real database."""
+
+import io
+import shutil
+import textwrap
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from articles.ingest.importer import import_paths, propose_headline
+from articles.models import Article, RelatedLink, Source
+
+pytestmark = pytest.mark.django_db
+
+VIDEO_FILE = """\
+Sahel
+The ministers met in Niamey on Monday to agree a joint force of five thousand troops.
+They said the force would be ready within a year.
+Go to video
+{target}
+01:31
+Another clip about the region
+"""
+
+STORY_FILE = """\
+Ministers in Niamey
+{lead}
+A second paragraph of the story.
+A 10-month-old baby girl, Bih Irene, has been reported missing following a violent assault on…
+Un communiqué publié cette semaine a annoncé la création de CSTAR, une société de projet…
+"""
+
+
+def write(folder, name, text):
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def manifest(folder, articles, sources=(("wire", "Test Wire"),)):
+    lines = []
+    for key, name in sources:
+        lines += ["[[source]]", f'key = "{key}"', f'name = "{name}"', ""]
+    for entry in articles:
+        lines.append("[[article]]")
+        lines += [f'{k} = "{v}"' for k, v in entry.items()]
+        lines.append("")
+    (folder / "manifest.toml").write_text("\n".join(lines), encoding="utf-8")
+
+
+def run(*paths, **options):
+    """Run the command; returns (exit code, stdout, stderr)."""
+    out, err = io.StringIO(), io.StringIO()
+    args = [str(p) for p in paths]
+    for key, value in options.items():
+        if value is True:
+            args.append(f"--{key.replace('_', '-')}")
+        else:
+            args += [f"--{key}", value]
+    try:
+        call_command("import_articles", *args, stdout=out, stderr=err)
+        code = 0
+    except CommandError as error:
+        code = error.returncode
+        err.write(str(error))
+    return code, out.getvalue(), err.getvalue()
+
+
+def table_state():
+    """Every row the import writes, for before/after comparisons."""
+    return (
+        sorted(Article.objects.values_list("pk", "headline", "slug", "body", "status",
+                                           "import_digest")),
+        sorted(RelatedLink.objects.values_list("article_id", "position", "kind", "title",
+                                               "teaser", "duration_seconds", "target_id")),
+        sorted(Source.objects.values_list("pk", "name")),
+        sorted(Article.tags.through.objects.values_list("content_object_id", "tag__name")),
+    )
+
+
+# -- the seeds ----------------------------------------------------------------------------------
+
+
+def test_seeds_import_two_articles_with_six_links_each(seeds_dir):
+    code, out, _ = run(seeds_dir)
+
+    assert code == 0
+    assert "2 created" in out
+    assert Article.objects.count() == 2
+    for article in Article.objects.all():
+        assert article.related_links.count() == 6
+        assert article.status == Article.Status.PUBLISHED  # the manifest says so
+        assert not article.headline_proposed
+    russia = Article.objects.get(source__name="Africanews")
+    assert russia.kicker == "Russia"
+    assert list(russia.tags.names()) == ["Russia"]
+    assert [link.duration_seconds for link in russia.related_links.order_by("position")] == [
+        None, 91, 124, None, None, 2883
+    ]
+    assert len(russia.paragraphs) == 9
+    partner = Article.objects.get(source__name="Sahel Partner Desk")
+    assert partner.image_caption == "AES leaders and Russia's Putin"
+    assert list(partner.tags.names()) == []  # a caption is not a label
+    stories = list(partner.related_links.order_by("position"))
+    assert all(link.kind == "story" and link.truncated for link in stories)
+    assert [link.language for link in stories].count("fr") == 1
+
+
+def test_running_twice_changes_nothing(seeds_dir):
+    run(seeds_dir)
+    before = table_state()
+
+    code, out, _ = run(seeds_dir)
+
+    assert code == 0
+    assert "0 created, 0 updated, 2 unchanged" in out
+    assert table_state() == before
+
+
+def test_dry_run_writes_nothing_and_reports_what_would_happen(seeds_dir):
+    code, out, _ = run(seeds_dir, dry_run=True)
+
+    assert code == 0
+    assert "Dry run" in out and "2 created" in out
+    assert Article.objects.count() == 0
+    assert Source.objects.count() == 0
+    assert RelatedLink.objects.count() == 0
+
+
+# -- identity and editors' changes --------------------------------------------------------------
+
+
+def test_changed_file_updates_the_same_article(tmp_path):
+    path = write(tmp_path, "a.txt", VIDEO_FILE.format(target="First clip"))
+    manifest(tmp_path, [{"file": "a.txt", "source": "wire", "headline": "Joint force agreed",
+                         "url": "https://example.com/a"}])
+    run(tmp_path)
+    article = Article.objects.get()
+
+    path.write_text(path.read_text().replace("Monday", "Tuesday"))
+    code, out, _ = run(tmp_path)
+
+    assert code == 0 and "1 updated" in out
+    article.refresh_from_db()
+    assert Article.objects.count() == 1
+    assert "Tuesday" in article.body
+
+
+def test_same_body_without_url_is_the_same_article(tmp_path):
+    write(tmp_path / "one", "a.txt", VIDEO_FILE.format(target="Clip"))
+    # The same story saved again with other spacing and quote style.
+    write(tmp_path / "two", "b.txt", VIDEO_FILE.format(target="Clip").replace("  ", " "))
+    run(tmp_path / "one", source="Test Wire")
+
+    code, out, _ = run(tmp_path / "two", source="Test Wire")
+
+    assert code == 0 and "1 unchanged" in out
+    assert Article.objects.count() == 1
+
+
+def test_editor_changes_survive_reimport(tmp_path):
+    path = write(tmp_path, "a.txt", VIDEO_FILE.format(target="Clip"))
+    manifest(tmp_path, [{"file": "a.txt", "source": "wire", "headline": "Joint force agreed",
+                         "url": "https://example.com/a"}])
+    run(tmp_path)
+    article = Article.objects.get()
+    article.headline = "Sahel states agree a 5,000-strong joint force"
+    article.save()
+    link = article.related_links.get(position=1)
+    link.title = "Corrected clip title"
+    link.save()
+
+    path.write_text(path.read_text().replace("Monday", "Tuesday"))
+    code, out, _ = run(tmp_path)
+
+    assert code == 0
+    assert "1 skipped" in out and "changed by an editor" in out
+    article.refresh_from_db()
+    assert article.headline == "Sahel states agree a 5,000-strong joint force"
+    assert "Monday" in article.body
+    assert article.related_links.get(position=1).title == "Corrected clip title"
+
+
+def test_publishing_is_not_an_edit_that_blocks_updates(tmp_path):
+    path = write(tmp_path, "a.txt", VIDEO_FILE.format(target="Clip"))
+    manifest(tmp_path, [{"file": "a.txt", "source": "wire", "headline": "Joint force agreed",
+                         "url": "https://example.com/a"}])
+    run(tmp_path)
+    Article.objects.update(status="review")
+
+    path.write_text(path.read_text().replace("Monday", "Tuesday"))
+    _, out, _ = run(tmp_path)
+
+    assert "1 updated" in out
+    assert Article.objects.get().status == "review"
+
+
+# -- headlines, status, tags --------------------------------------------------------------------
+
+
+def test_without_a_headline_one_is_proposed_and_the_article_stays_a_draft(tmp_path):
+    write(tmp_path, "a.txt", VIDEO_FILE.format(target="Clip"))
+
+    run(tmp_path, source="Test Wire", publish=True)
+
+    article = Article.objects.get()
+    assert article.headline_proposed
+    assert article.status == Article.Status.DRAFT
+    assert article.headline.startswith("The ministers met in Niamey")
+    assert article.slug.startswith("the-ministers-met-in-niamey")
+    assert list(article.tags.names()) == ["Sahel"]
+
+
+def test_publish_flag_publishes_articles_with_headlines(tmp_path):
+    write(tmp_path, "a.txt", VIDEO_FILE.format(target="Clip"))
+    manifest(tmp_path, [{"file": "a.txt", "source": "wire", "headline": "Joint force agreed"}])
+
+    run(tmp_path, publish=True)
+
+    article = Article.objects.get()
+    assert article.status == Article.Status.PUBLISHED
+    assert article.published_at is not None
+    assert Article.objects.published().count() == 1
+
+
+@pytest.mark.parametrize(
+    ("lead", "expected"),
+    [
+        ("Short lead. Then more.", "Short lead"),
+        ("word " * 40, ("word " * 18).strip() + "…"),
+    ],
+)
+def test_proposed_headline_is_short_and_on_a_word_boundary(lead, expected):
+    headline = propose_headline(lead)
+    assert headline == expected
+    assert len(headline) <= 91
+
+
+def test_same_headline_gets_a_distinct_slug(tmp_path):
+    write(tmp_path, "a.txt", VIDEO_FILE.format(target="Clip"))
+    write(tmp_path, "b.txt", STORY_FILE.format(lead="A different lead entirely, about trade."))
+    manifest(tmp_path, [
+        {"file": "a.txt", "source": "wire", "headline": "Same words"},
+        {"file": "b.txt", "source": "wire", "headline": "Same words"},
+    ])
+
+    run(tmp_path)
+
+    assert sorted(Article.objects.values_list("slug", flat=True)) == ["same-words",
+                                                                      "same-words-2"]
+
+
+# -- bad input ----------------------------------------------------------------------------------
+
+
+def test_a_bad_file_among_good_ones_fails_alone(tmp_path):
+    write(tmp_path, "a.txt", VIDEO_FILE.format(target="Clip"))
+    write(tmp_path, "b.txt", "Only a kicker\n")
+    (tmp_path / "c.txt").write_bytes(b"\x00\x01binary\x00")
+    write(tmp_path, "d.txt", STORY_FILE.format(lead="Another story about trade."))
+
+    code, out, err = run(tmp_path, source="Test Wire")
+
+    assert code == 1
+    assert "2 created" in out and "2 failed" in out
+    assert f"{tmp_path / 'b.txt'}:1: the file has no body paragraphs" in err
+    assert f"{tmp_path / 'c.txt'}: the file is binary" in err
+    assert Article.objects.count() == 2
+
+
+def test_no_source_is_a_clear_failure(tmp_path):
+    write(tmp_path, "a.txt", VIDEO_FILE.format(target="Clip"))
+
+    code, _, err = run(tmp_path)
+
+    assert code == 1
+    assert "no source for this file" in err
+    assert Article.objects.count() == 0
+
+
+def test_a_broken_manifest_fails_its_files_and_names_its_line(tmp_path):
+    write(tmp_path, "a.txt", VIDEO_FILE.format(target="Clip"))
+    (tmp_path / "manifest.toml").write_text('[[article]]\nfile = "a.txt"\nsource = "nope"\n')
+
+    code, _, err = run(tmp_path, source="Test Wire")
+
+    assert code == 1
+    assert f"{tmp_path / 'manifest.toml'}:3: article 'a.txt': unknown source key 'nope'" in err
+    assert "its manifest is invalid" in err
+    assert Article.objects.count() == 0
+
+
+def test_missing_path_is_reported(tmp_path):
+    code, _, err = run(tmp_path / "nowhere.txt", source="Test Wire")
+    assert code == 1
+    assert "no such file or folder" in err
+
+
+def test_folder_without_txt_files_is_a_command_error(tmp_path):
+    with pytest.raises(CommandError, match="No \\*.txt files"):
+        call_command("import_articles", str(tmp_path), stdout=io.StringIO())
+
+
+def test_a_database_refusal_leaves_no_half_article(tmp_path, monkeypatch):
+    write(tmp_path, "a.txt", VIDEO_FILE.format(target="Clip"))
+    write(tmp_path, "b.txt", STORY_FILE.format(lead="Another story about trade."))
+
+    def refuse(*args, **kwargs):
+        from django.db import IntegrityError
+        raise IntegrityError("simulated failure after the article row was written")
+
+    # The article row is written first, then its links: make the links' write fail once.
+    original = RelatedLink.objects.bulk_create
+    calls = []
+
+    def fail_first(objs, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            refuse()
+        return original(objs, *args, **kwargs)
+
+    monkeypatch.setattr(RelatedLink.objects, "bulk_create", fail_first)
+    code, out, err = run(tmp_path, source="Test Wire")
+
+    assert code == 1
+    assert "1 created" in out and "1 failed" in out
+    assert "the database refused it" in err
+    # The failed file left nothing: one article, and it has all its links.
+    article = Article.objects.get()
+    assert article.related_links.count() == 2
+
+
+# -- related links ------------------------------------------------------------------------------
+
+
+def _linked_pair(tmp_path):
+    write(tmp_path / "a", "a.txt", VIDEO_FILE.format(target="Trade ministers sign the deal"))
+    manifest(tmp_path / "a", [{"file": "a.txt", "source": "wire", "headline": "Force agreed"}])
+    write(tmp_path / "b", "b.txt", STORY_FILE.format(
+        lead="Trade ministers from the three states signed the customs deal on Friday."))
+    manifest(tmp_path / "b", [{"file": "b.txt", "source": "wire",
+                               "headline": "Trade Ministers Sign “The Deal”"}])
+    return tmp_path / "a", tmp_path / "b"
+
+
+@pytest.mark.parametrize("order", ["target first", "target last"])
+def test_links_resolve_whatever_the_import_order(tmp_path, order):
+    a, b = _linked_pair(tmp_path)
+    first, second = (b, a) if order == "target first" else (a, b)
+
+    run(first)
+    _, out, _ = run(second)
+
+    link = RelatedLink.objects.get(article__headline="Force agreed", position=0)
+    assert link.target.headline == "Trade Ministers Sign “The Deal”"  # case and quotes ignored
+    assert RelatedLink.objects.filter(target__isnull=False).count() == 1
+
+
+def test_story_teasers_resolve_to_the_article_whose_lead_they_start(tmp_path):
+    write(tmp_path / "t", "t.txt", STORY_FILE.format(lead="Trade talks opened on Monday."))
+    manifest(tmp_path / "t", [{"file": "t.txt", "source": "wire", "headline": "Teasers"}])
+    write(tmp_path / "m", "m.txt", """\
+        Cameroon
+        A 10-month-old baby girl, Bih Irene, has been reported missing following a violent assault on her mother in Bamenda.
+        Police have opened an inquiry.
+        """)
+    manifest(tmp_path / "m", [{"file": "m.txt", "source": "wire", "headline": "Baby missing"}])
+
+    run(tmp_path / "t")
+    run(tmp_path / "m")
+
+    link = RelatedLink.objects.get(article__headline="Teasers", position=0)
+    assert link.target.headline == "Baby missing"
+    assert RelatedLink.objects.get(article__headline="Teasers", position=1).target is None
+
+
+def test_unresolved_links_are_kept(seeds_dir):
+    run(seeds_dir)
+    assert RelatedLink.objects.count() == 12
+    assert RelatedLink.objects.unresolved().count() == 12
+
+
+def test_seed_links_resolve_once_their_articles_arrive(seeds_dir, tmp_path):
+    shutil.copytree(seeds_dir, tmp_path / "seeds")
+    run(tmp_path / "seeds")
+    write(tmp_path / "later", "wagner.txt", """\
+        Wagner
+        The group posted images of abuses on social media, investigators said.
+        Rights groups called for an inquiry.
+        """)
+    manifest(tmp_path / "later", [{
+        "file": "wagner.txt", "source": "wire",
+        "headline": "Wagner Group faces war crime accusations over posting atrocities on "
+                    "social media",
+    }])
+
+    _, out, _ = run(tmp_path / "later")
+
+    assert "1 resolved now" in out
+    link = RelatedLink.objects.get(target__isnull=False)
+    assert link.article.source.name == "Africanews"
+    assert link.duration_seconds == 124
