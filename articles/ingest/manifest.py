@@ -89,9 +89,14 @@ def parse_manifest(data):
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         match = _TOML_LINE.search(str(error))
-        raise ManifestError(f"not valid TOML: {error}",
-                            int(match.group(1)) if match else None) from error
-    locate = _Locator(text)
+        if match:
+            line = int(match.group(1))
+        elif "end of document" in str(error):
+            line = max(1, len(text.splitlines()))
+        else:
+            line = None
+        raise ManifestError(f"not valid TOML: {error}", line) from error
+    locate = root = _Locator(text.splitlines())
 
     unknown = set(document) - {"source", "article"}
     if unknown:
@@ -99,7 +104,8 @@ def parse_manifest(data):
                             "[[article]]", locate.key(sorted(unknown)[0]))
 
     sources = {}
-    for table in _tables(document, "source", locate):
+    for index, table in enumerate(_tables(document, "source", root)):
+        locate = root.table("source", index)
         _check_keys(table, _SOURCE_KEYS, "source", locate)
         key = _text(table, "key", locate, required=True)
         if key in sources:
@@ -118,7 +124,8 @@ def parse_manifest(data):
         )
 
     articles = {}
-    for table in _tables(document, "article", locate):
+    for index, table in enumerate(_tables(document, "article", root)):
+        locate = root.table("article", index)
         _check_keys(table, _ARTICLE_KEYS, "article", locate)
         name = _text(table, "file", locate, required=True)
         line = locate.value("file", name)
@@ -193,14 +200,36 @@ def _datetime(table, locate, name):
     return value
 
 
-class _Locator:
-    """Finds the line a key or value stands on, so semantic errors can point at it."""
+_HEADER = re.compile(r"^\s*\[\[\s*([\w-]+)\s*\]\]")
 
-    def __init__(self, text):
-        self.lines = text.splitlines()
+
+class _Locator:
+    """Finds the line a key or value stands on, so semantic errors can point at it. `table()`
+    narrows the search to one [[source]] or [[article]] table, where the same key recurs."""
+
+    def __init__(self, lines, start=0, end=None):
+        self.lines = lines
+        self.start = start
+        self.end = len(lines) if end is None else end
+        self._tables = None
+
+    def table(self, kind, index):
+        if self._tables is None:
+            # Each table's header line and where the next table starts, found once: a manifest
+            # may list a whole archive.
+            headers = [(n, m.group(1)) for n, line in enumerate(self.lines)
+                       if (m := _HEADER.match(line))]
+            ends = [n for n, _ in headers[1:]] + [len(self.lines)]
+            self._tables = {}
+            for (start, name), end in zip(headers, ends, strict=True):
+                self._tables.setdefault(name, []).append((start, end))
+        spans = self._tables.get(kind, [])
+        if index >= len(spans):  # an inline array of tables: no header lines to narrow to
+            return self
+        return _Locator(self.lines, *spans[index])
 
     def key(self, key):
-        pattern = re.compile(rf"^\s*(\[\[)?\s*{re.escape(key)}\s*(=|\]\])")
+        pattern = re.compile(rf"^\s*(\[{{1,2}})?\s*{re.escape(key)}\s*(=|\]{{1,2}})")
         return self._first(pattern.search)
 
     def value(self, key, value):
@@ -208,7 +237,7 @@ class _Locator:
         return self._first(pattern.search) or self.key(key)
 
     def _first(self, matches):
-        for number, line in enumerate(self.lines, 1):
-            if matches(line):
-                return number
+        for number in range(self.start, self.end):
+            if matches(self.lines[number]):
+                return number + 1
         return None

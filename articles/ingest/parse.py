@@ -246,8 +246,7 @@ def _find_sidebar(lines):
 def _video_pairs_from_end(lines):
     pairs = []
     end = len(lines)
-    # Keep at least one line for the body: a sidebar is never the whole file.
-    while end >= 3:
+    while end >= 2:
         (badge_no, badge), (_, title) = lines[end - 2], lines[end - 1]
         if not is_badge(badge) or is_badge(title):
             break
@@ -264,7 +263,7 @@ def _video_pairs_from_end(lines):
 
 def _teasers_from_end(lines):
     teasers = []
-    for number, line in reversed(lines[1:]):  # the first body line is never a teaser
+    for number, line in reversed(lines):
         if not is_teaser(line) or is_badge(line):
             break
         text = strip_ellipsis(line)
