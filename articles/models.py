@@ -1,5 +1,5 @@
 from django.db import models
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 from taggit.managers import TaggableManager
@@ -58,6 +58,24 @@ class ArticleQuerySet(models.QuerySet):
         links = RelatedLink.objects.select_related("target__source").order_by("position")
         return self.select_related("source").prefetch_related(
             "tags", Prefetch("related_links", queryset=links)
+        )
+
+    def related_to(self, article, limit=5):
+        """Articles sharing the most tags with `article`, best match first, in one query."""
+        tag_ids = [tag.pk for tag in article.tags.all()]
+        if not tag_ids:
+            return self.none()
+        return (
+            self.exclude(pk=article.pk)
+            .filter(tags__in=tag_ids)
+            .annotate(shared_tags=Count("tags", distinct=True))
+            .select_related("source")
+            .order_by("-shared_tags", "-published_at", "-pk")[:limit]
+        )
+
+    def with_video(self):
+        return self.filter(
+            Exists(RelatedLink.objects.filter(article=OuterRef("pk"), kind=RelatedLink.Kind.VIDEO))
         )
 
     def with_link_counts(self):
@@ -237,3 +255,8 @@ class RelatedLink(models.Model):
     @property
     def text(self):
         return self.title or self.teaser
+
+    @property
+    def public_target(self):
+        """The article this item links to, if readers may see it (else the sidebar searches)."""
+        return self.target if self.target_id and self.target.is_public else None

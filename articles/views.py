@@ -1,20 +1,15 @@
 from django.shortcuts import get_object_or_404
-from django.views.generic import DetailView, ListView
+from django.views.generic import DetailView, ListView, TemplateView
+from django_filters.views import FilterView
 from taggit.models import Tag
 
+from .filters import ArticleFilter
 from .models import Article, Source
 
 PAGE_SIZE = 20
 
 
-class VisibleArticlesMixin:
-    """Readers get published articles; staff also preview drafts and scheduled ones."""
-
-    def get_queryset(self):
-        return Article.objects.visible_to(self.request.user)
-
-
-class FrontPageView(VisibleArticlesMixin, ListView):
+class FrontPageView(ListView):
     template_name = "articles/front.html"
     paginate_by = PAGE_SIZE
 
@@ -22,11 +17,33 @@ class FrontPageView(VisibleArticlesMixin, ListView):
         return Article.objects.published().for_listing()
 
 
-class ArticleDetailView(VisibleArticlesMixin, DetailView):
+class ArticleListView(FilterView):
+    """All published articles, filtered by the public FilterSet."""
+
+    filterset_class = ArticleFilter
+    template_name = "articles/list.html"
+    paginate_by = PAGE_SIZE
+
+    def get_queryset(self):
+        return Article.objects.published().for_listing()
+
+
+class ArticleDetailView(DetailView):
     template_name = "articles/detail.html"
 
     def get_queryset(self):
-        return super().get_queryset().for_page()
+        # Staff preview drafts and scheduled articles; readers see what is published.
+        return Article.objects.visible_to(self.request.user).for_page()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        links = list(self.object.related_links.all())
+        context["videos"] = [link for link in links if link.kind == link.Kind.VIDEO]
+        context["stories"] = [link for link in links if link.kind == link.Kind.STORY]
+        if not links:
+            # No scraped sidebar: the articles sharing most tags, so no sidebar is empty.
+            context["more_articles"] = Article.objects.published().related_to(self.object)
+        return context
 
 
 class SourceView(ListView):
@@ -51,3 +68,8 @@ class TagView(ListView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(tag=self.tag, **kwargs)
+
+
+class RobotsView(TemplateView):
+    template_name = "robots.txt"
+    content_type = "text/plain; charset=utf-8"
