@@ -1,7 +1,65 @@
-from django.contrib import admin
-from django.db.models import Count
+"""The editors' desk."""
 
-from .models import Article, RelatedLink, Source
+import tempfile
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Exists, OuterRef
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from taggit.models import Tag
+
+from .forms import ArticleAdminForm, ImportUploadForm
+from .ingest.importer import import_paths, resolve_links
+from .ingest.uploads import Upload, UploadError, unpack
+from .models import Article, Correction, RelatedLink, Source
+from .workflow import can_publish, publish, unpublish
+
+IMPORT_PERMISSION = "articles.import_articles"
+TOP_TAGS = 30
+
+admin.site.site_header = "Newsroom desk"
+admin.site.site_title = "Newsroom desk"
+admin.site.index_title = "The desk"
+# The changelists are wide (headline, status, tags, link counts): give them the whole page.
+admin.site.enable_nav_sidebar = False
+
+
+class HasUnresolvedLinksFilter(admin.SimpleListFilter):
+    title = "unresolved related links"
+    parameter_name = "unresolved"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Has unresolved links"), ("no", "All links resolved")]
+
+    def queryset(self, request, queryset):
+        unresolved = Exists(
+            RelatedLink.objects.filter(article=OuterRef("pk"), target__isnull=True)
+        )
+        if self.value() == "yes":
+            return queryset.filter(unresolved)
+        if self.value() == "no":
+            return queryset.exclude(unresolved)
+        return queryset
+
+
+class TagFilter(admin.SimpleListFilter):
+    """The most used tags; any tag works from the URL (?tag=slug)."""
+
+    title = "tag"
+    parameter_name = "tag"
+
+    def lookups(self, request, model_admin):
+        tags = (Tag.objects.annotate(uses=Count("articles_taggedarticle_items"))
+                .filter(uses__gt=0).order_by("-uses", "name")[:TOP_TAGS])
+        return [(tag.slug, tag.name) for tag in tags]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(tags__slug=self.value())
+        return queryset
 
 
 class RelatedLinkInline(admin.TabularInline):
@@ -10,33 +68,97 @@ class RelatedLinkInline(admin.TabularInline):
     extra = 0
     ordering = ["position"]
     fields = ["position", "kind", "title", "teaser", "truncated", "duration_seconds", "language",
-              "target", "url"]
-    raw_id_fields = ["target"]
+              "target"]
+    autocomplete_fields = ["target"]
+    # Compact rows: an article has six or so items, and editors scan them as a list.
+    form = forms.modelform_factory(RelatedLink, fields="__all__", widgets={
+        "position": forms.NumberInput(attrs={"style": "width: 4em"}),
+        "title": forms.TextInput(attrs={"size": 40}),
+        "teaser": forms.Textarea(attrs={"rows": 2, "cols": 40}),
+        "duration_seconds": forms.NumberInput(attrs={"style": "width: 6em"}),
+        "language": forms.TextInput(attrs={"size": 4}),
+    })
+    verbose_name = "related item"
+    verbose_name_plural = "sidebar: related items (in order; edit “position” to reorder)"
+
+
+class CorrectionInline(admin.StackedInline):
+    model = Correction
+    extra = 0
+    fields = ["kind", "noted_at", "note"]
+    verbose_name_plural = "corrections and updates (shown to readers, newest first)"
 
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
-    list_display = ["headline", "source", "status", "published_at", "link_count",
-                    "unresolved_count", "headline_proposed"]
-    list_filter = ["status", "headline_proposed", "source", "language"]
+    form = ArticleAdminForm
+    list_display = ["headline", "source", "status_label", "published_at", "tag_list",
+                    "link_count", "unresolved_count"]
+    list_filter = ["status", "headline_proposed", HasUnresolvedLinksFilter, "source",
+                   "language", TagFilter]
     list_select_related = ["source"]
+    list_per_page = 50
     search_fields = ["headline", "body"]
     date_hierarchy = "published_at"
+    autocomplete_fields = ["source"]
     prepopulated_fields = {"slug": ["headline"]}
-    readonly_fields = ["source_file", "fingerprint", "imported_at", "created_at", "updated_at"]
-    inlines = [RelatedLinkInline]
+    readonly_fields = ["preview", "source_file", "original_url_link", "imported_at", "created_at",
+                       "updated_at"]
+    inlines = [RelatedLinkInline, CorrectionInline]
+    actions = ["publish_selected", "unpublish_selected", "submit_for_review"]
     fieldsets = [
         (None, {"fields": ["headline", "headline_proposed", "slug", "kicker", "image_caption",
                            "body", "tags"]}),
-        ("Publishing", {"fields": ["status", "published_at", "source", "language",
+        ("Publishing", {"fields": ["status", "published_at", "preview", "source", "language",
                                    "original_url"]}),
         ("Import", {"classes": ["collapse"],
-                    "fields": ["source_file", "fingerprint", "imported_at", "created_at",
+                    "fields": ["source_file", "original_url_link", "imported_at", "created_at",
                                "updated_at"]}),
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_link_counts()
+        return super().get_queryset(request).with_link_counts().prefetch_related("tags")
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        # The form's rules depend on who is asking.
+        return type(form.__name__, (form,), {"user": request.user})
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not can_publish(request.user):
+            readonly.append("published_at")
+            if obj and obj.status not in Article.REPORTER_STATUSES:
+                readonly.append("status")
+        return readonly
+
+    def has_publish_permission(self, request):
+        return can_publish(request.user)
+
+    def get_urls(self):
+        return [
+            path("import/", self.admin_site.admin_view(self.import_view),
+                 name="articles_article_import"),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}),
+                         "can_import": request.user.has_perm(IMPORT_PERMISSION)}
+        return super().changelist_view(request, extra_context)
+
+    # -- columns ---------------------------------------------------------------------------------
+
+    @admin.display(description="status", ordering="status")
+    def status_label(self, obj):
+        if obj.status == Article.Status.PUBLISHED and not obj.is_public:
+            return "Scheduled"
+        label = obj.get_status_display()
+        return f"{label} (headline proposed)" if obj.headline_proposed else label
+
+    @admin.display(description="tags")
+    def tag_list(self, obj):
+        return ", ".join(tag.name for tag in obj.tags.all())
 
     @admin.display(description="links", ordering="link_count")
     def link_count(self, obj):
@@ -44,12 +166,81 @@ class ArticleAdmin(admin.ModelAdmin):
 
     @admin.display(description="unresolved", ordering="unresolved_count")
     def unresolved_count(self, obj):
-        return obj.unresolved_count
+        if not obj.unresolved_count:
+            return 0
+        url = reverse("admin:articles_relatedlink_changelist")
+        return format_html('<a href="{}?article__id__exact={}&amp;target__isempty=1">{}</a>',
+                           url, obj.pk, obj.unresolved_count)
+
+    @admin.display(description="preview")
+    def preview(self, obj):
+        if not obj.pk:
+            return "Save the article to preview it."
+        if obj.is_public:
+            return format_html('<a href="{}">View on site</a>', obj.get_absolute_url())
+        return format_html('<a href="{}">Preview</a> (only staff can open it until it is '
+                           'published)', obj.get_absolute_url())
+
+    @admin.display(description="original URL")
+    def original_url_link(self, obj):
+        if not obj.original_url:
+            return "-"
+        return format_html('<a href="{0}" rel="noopener noreferrer">{0}</a>', obj.original_url)
+
+    # -- actions ---------------------------------------------------------------------------------
+
+    @admin.action(description="Publish selected articles", permissions=["publish"])
+    def publish_selected(self, request, queryset):
+        count = publish(queryset, request.user)
+        self.message_user(request, f"Published {count} article(s). Those with a future "
+                                   "published time go live then.", messages.SUCCESS)
+
+    @admin.action(description="Unpublish selected articles", permissions=["publish"])
+    def unpublish_selected(self, request, queryset):
+        count = unpublish(queryset, request.user)
+        self.message_user(request, f"Unpublished {count} article(s).", messages.SUCCESS)
+
+    @admin.action(description="Mark selected drafts ready for review", permissions=["change"])
+    def submit_for_review(self, request, queryset):
+        count = queryset.filter(status=Article.Status.DRAFT).update(status=Article.Status.REVIEW)
+        self.message_user(request, f"{count} draft(s) marked ready for review.", messages.SUCCESS)
+
+    # -- import from the browser ---------------------------------------------------------------
+
+    def import_view(self, request):
+        if not request.user.has_perm(IMPORT_PERMISSION):
+            raise PermissionDenied
+        report = None
+        form = ImportUploadForm(request.POST or None, request.FILES or None, user=request.user)
+        if request.method == "POST" and form.is_valid():
+            uploads = [Upload(f.name, f.read()) for f in form.cleaned_data["files"]]
+            with tempfile.TemporaryDirectory(prefix="newsroom-upload-") as folder:
+                try:
+                    unpack(uploads, folder)
+                except UploadError as error:
+                    form.add_error("files", str(error))
+                else:
+                    report = import_paths(
+                        [folder], relative_to=folder,
+                        source_name=form.cleaned_data["source"],
+                        publish=form.cleaned_data.get("publish", False),
+                        dry_run=form.cleaned_data["dry_run"],
+                    )
+                    level = messages.SUCCESS if report.ok else messages.WARNING
+                    self.message_user(request, report.summary(), level)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Import article files",
+            "form": form,
+            "report": report,
+        }
+        return TemplateResponse(request, "admin/articles/article/import.html", context)
 
 
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "country", "language", "article_count"]
+    list_display = ["name", "kind", "country", "language", "article_count", "public_page"]
     list_filter = ["kind", "country", "language"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -59,13 +250,41 @@ class SourceAdmin(admin.ModelAdmin):
 
     @admin.display(description="articles", ordering="article_count")
     def article_count(self, obj):
-        return obj.article_count
+        url = reverse("admin:articles_article_changelist")
+        return format_html('<a href="{}?source__id__exact={}">{}</a>', url, obj.pk,
+                           obj.article_count)
+
+    @admin.display(description="public page")
+    def public_page(self, obj):
+        return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), obj.get_absolute_url())
 
 
 @admin.register(RelatedLink)
 class RelatedLinkAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "kind", "article", "target"]
-    list_filter = ["kind", ("target", admin.EmptyFieldListFilter)]
+    """Related items across articles: find the unresolved ones, retry, or pick a target."""
+
+    list_display = ["__str__", "kind", "article", "target", "resolved"]
+    list_filter = [("target", admin.EmptyFieldListFilter), "kind", "language"]
     list_select_related = ["article", "target"]
     search_fields = ["title", "teaser", "article__headline"]
-    raw_id_fields = ["article", "target"]
+    autocomplete_fields = ["article", "target"]
+    readonly_fields = ["match_key"]
+    actions = ["retry_resolution"]
+
+    @admin.display(boolean=True, description="resolved")
+    def resolved(self, obj):
+        return obj.target_id is not None
+
+    @admin.action(description="Retry resolving the selected links", permissions=["change"])
+    def retry_resolution(self, request, queryset):
+        resolved = resolve_links(queryset)
+        self.message_user(request, f"{resolved} link(s) resolved; "
+                                   f"{queryset.unresolved().count()} still unresolved.")
+
+
+@admin.register(Correction)
+class CorrectionAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "article", "noted_at"]
+    list_select_related = ["article"]
+    autocomplete_fields = ["article"]
+    search_fields = ["note", "article__headline"]

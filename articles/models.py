@@ -57,7 +57,7 @@ class ArticleQuerySet(models.QuerySet):
         """One article with everything its page shows, in a fixed number of queries."""
         links = RelatedLink.objects.select_related("target__source").order_by("position")
         return self.select_related("source").prefetch_related(
-            "tags", Prefetch("related_links", queryset=links)
+            "tags", "corrections", Prefetch("related_links", queryset=links)
         )
 
     def related_to(self, article, limit=5):
@@ -92,6 +92,10 @@ class Article(models.Model):
         DRAFT = "draft", "Draft"
         REVIEW = "review", "Ready for review"
         PUBLISHED = "published", "Published"
+        UNPUBLISHED = "unpublished", "Unpublished"
+
+    # What a reporter may set; the rest needs the "publish" permission.
+    REPORTER_STATUSES = (Status.DRAFT, Status.REVIEW)
 
     source = models.ForeignKey(
         Source, on_delete=models.PROTECT, related_name="articles",
@@ -111,7 +115,7 @@ class Article(models.Model):
     body = models.TextField(help_text="Paragraphs separated by a blank line.")
     language = models.CharField(max_length=8, default="en", help_text="ISO 639-1 code.")
     status = models.CharField(
-        max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
+        max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
     published_at = models.DateTimeField(
         "published time", null=True, blank=True, db_index=True,
@@ -163,6 +167,10 @@ class Article(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["status", "-published_at"])]
+        permissions = [
+            ("publish_article", "Can publish, unpublish and schedule articles"),
+            ("import_articles", "Can import article files from the browser"),
+        ]
 
     def __str__(self):
         return self.headline
@@ -186,6 +194,32 @@ class Article(models.Model):
             and self.published_at is not None
             and self.published_at <= timezone.now()
         )
+
+
+class Correction(models.Model):
+    """A dated note an editor appends to a published article; readers see it at the end."""
+
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", "Correction"
+        UPDATE = "update", "Update"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="corrections")
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.CORRECTION)
+    note = models.TextField(help_text="What was wrong and what is right now, in plain words.")
+    noted_at = models.DateTimeField(
+        "date", default=timezone.now, help_text="When the correction or update was made."
+    )
+
+    class Meta:
+        ordering = ["-noted_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} of {self.noted_at:%Y-%m-%d}"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        # A correction changes the article: feeds, sitemaps and caches read its modified time.
+        Article.objects.filter(pk=self.article_id).update(updated_at=timezone.now())
 
 
 class TaggedArticle(TaggedItemBase):

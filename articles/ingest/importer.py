@@ -115,12 +115,17 @@ class ImportFailure(Exception):
 # Finding files
 
 
-def collect_files(paths):
+def collect_files(paths, relative_to=None):
     """Expand files and folders (recursively, `*.txt`) into InputFiles, with manifest entries.
 
     Returns (files, failures): a path that does not exist or a broken manifest is a failure of
     its own; the files a broken manifest governs are failed too, never imported without it.
+    Names are shown relative to `relative_to` when given (an upload's temporary folder).
     """
+
+    def shown(path):
+        return str(path.relative_to(relative_to)) if relative_to else str(path)
+
     files, failures = [], []
     manifests = {}  # folder -> Manifest, or ManifestError
 
@@ -131,11 +136,12 @@ def collect_files(paths):
                 manifests[folder] = parse_manifest(path.read_bytes()) if path.is_file() else None
             except ManifestError as error:
                 manifests[folder] = error
-                failures.append(FileResult(str(path), FAILED, reason=error.reason,
+                failures.append(FileResult(shown(path), FAILED, reason=error.reason,
                                            line=error.line))
             except OSError as error:
                 manifests[folder] = ManifestError(f"cannot read the manifest: {error.strerror}")
-                failures.append(FileResult(str(path), FAILED, reason=str(manifests[folder])))
+                failures.append(FileResult(shown(path), FAILED,
+                                           reason=str(manifests[folder])))
         return manifests[folder]
 
     def entry_for(file, root):
@@ -170,10 +176,10 @@ def collect_files(paths):
             seen.add(key)
             entry = entry_for(file, root)
             if isinstance(entry, ManifestError):
-                failures.append(FileResult(str(file), FAILED,
+                failures.append(FileResult(shown(file), FAILED,
                                            reason=f"its manifest is invalid: {entry}"))
                 continue
-            files.append(InputFile(str(file), file.read_bytes, entry))
+            files.append(InputFile(shown(file), file.read_bytes, entry))
     return files, failures
 
 
@@ -181,9 +187,9 @@ def collect_files(paths):
 # The service
 
 
-def import_paths(paths, **options):
+def import_paths(paths, relative_to=None, **options):
     """Import files and folders; see Importer for the options. Returns an ImportReport."""
-    files, failures = collect_files(paths)
+    files, failures = collect_files(paths, relative_to=relative_to)
     return Importer(**options).run(files, failures=failures)
 
 
@@ -425,9 +431,9 @@ def resolve_links(links=None, chunk=500):
     Videos match an article's headline; story teasers match the start of an article's lead.
     Runs in bulk, a chunk of links at a time, so its cost grows with the links, not their square.
     """
-    pending = (links if links is not None else RelatedLink.objects.all()).unresolved().exclude(
-        match_key=""
-    )
+    pending = RelatedLink.objects.unresolved().exclude(match_key="")
+    if links is not None:
+        pending = pending.filter(pk__in=links.values("pk"))
     resolved = 0
     last_pk = 0
     while True:

@@ -1,0 +1,119 @@
+"""Unpack files uploaded from the browser into a folder the importer can read.
+
+Pure Python. Everything is checked before anything is written: a hostile or oversized upload is
+refused whole, with a reason, and leaves the folder empty.
+"""
+
+import io
+import stat
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from .manifest import FILENAME as MANIFEST_FILENAME
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # all uploaded files together, as sent
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # a zip's contents, unpacked
+MAX_ENTRIES = 10_000
+MAX_RATIO = 100  # text compresses about 3-10x; a hundredfold is a zip bomb
+_CHUNK = 64 * 1024
+
+
+class UploadError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Upload:
+    name: str
+    data: bytes
+
+
+def wanted(name):
+    path = PurePosixPath(name)
+    return path.suffix.lower() == ".txt" or path.name == MANIFEST_FILENAME
+
+
+def unpack(uploads, folder):
+    """Check every upload, then write the article files and manifests into `folder`.
+
+    Returns the number of files written. Raises UploadError, having written nothing.
+    """
+    folder = Path(folder)
+    total = sum(len(upload.data) for upload in uploads)
+    if total > MAX_UPLOAD_BYTES:
+        raise UploadError(f"The upload is {total:,} bytes; the limit is {MAX_UPLOAD_BYTES:,}.")
+    planned = {}  # relative path -> bytes
+    for upload in uploads:
+        name = PurePosixPath(upload.name.replace("\\", "/")).name
+        if name.lower().endswith(".zip"):
+            for relative, member in _check_zip(upload):
+                _plan(planned, relative, member, upload.name)
+        elif wanted(name):
+            _plan(planned, PurePosixPath(name), upload.data, upload.name)
+        else:
+            raise UploadError(f"{upload.name}: only .txt files, manifest.toml and .zip archives "
+                              "can be imported.")
+    if not planned:
+        raise UploadError("The upload holds no .txt article files.")
+
+    for relative, content in planned.items():
+        target = folder.joinpath(*relative.parts)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
+    return len(planned)
+
+
+def _plan(planned, relative, content, origin):
+    if relative in planned:
+        raise UploadError(f"{origin}: {relative} is uploaded twice.")
+    planned[relative] = content
+
+
+def _check_zip(upload):
+    """The archive's wanted members as (path, bytes), each read in full, bounded."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(upload.data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, ValueError) as error:
+        raise UploadError(f"{upload.name}: not a readable zip archive ({error}).") from error
+    if len(infos) > MAX_ENTRIES:
+        raise UploadError(f"{upload.name}: {len(infos):,} entries; the limit is {MAX_ENTRIES:,}.")
+    unpacked = 0
+    members = []
+    for info in infos:
+        where = f"{upload.name}: {info.filename}"
+        path = PurePosixPath(info.filename.replace("\\", "/"))
+        if path.is_absolute() or ".." in path.parts or ":" in info.filename:
+            raise UploadError(f"{where}: a path outside the archive's folder is not allowed.")
+        mode = info.external_attr >> 16
+        if stat.S_ISLNK(mode):
+            raise UploadError(f"{where}: links are not allowed in an upload.")
+        if info.flag_bits & 0x1:
+            raise UploadError(f"{where}: encrypted entries cannot be imported.")
+        if info.is_dir() or not wanted(path.name) or path.parts[0] == "__MACOSX":
+            continue
+        unpacked += info.file_size
+        if unpacked > MAX_UNPACKED_BYTES:
+            raise UploadError(f"{upload.name}: unpacks to more than {MAX_UNPACKED_BYTES:,} "
+                              "bytes; the limit is that.")
+        ratio = info.file_size // max(info.compress_size, 1)
+        if ratio > MAX_RATIO and info.file_size > _CHUNK:
+            raise UploadError(f"{where}: compressed {ratio:,} to 1, which only a zip bomb does.")
+        # Sizes in a zip's headers can lie: reading is bounded by what the header claims.
+        members.append((path, _read_bounded(archive, info)))
+    return members
+
+
+def _read_bounded(archive, info):
+    chunks, size = [], 0
+    try:
+        with archive.open(info) as stream:
+            while chunk := stream.read(_CHUNK):
+                size += len(chunk)
+                if size > info.file_size or size > MAX_UNPACKED_BYTES:
+                    raise UploadError(f"{info.filename}: unpacks to more than its header says.")
+                chunks.append(chunk)
+    except (zipfile.BadZipFile, OSError, EOFError) as error:
+        raise UploadError(f"{info.filename}: cannot be unpacked ({error}).") from error
+    return b"".join(chunks)

@@ -1,0 +1,38 @@
+"""Publishing rules, in one place, for every route that changes what readers see."""
+
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+
+from .models import Article
+
+PUBLISH_PERMISSION = "articles.publish_article"
+
+
+def can_publish(user):
+    return user.has_perm(PUBLISH_PERMISSION)
+
+
+def check_can_publish(user):
+    if not can_publish(user):
+        raise PermissionDenied("Only editors may publish, unpublish or schedule articles.")
+
+
+def publish(articles, user):
+    """Publish now, or at the time already set (a future time keeps it scheduled)."""
+    check_can_publish(user)
+    now = timezone.now()
+    untimed = articles.filter(published_at__isnull=True).update(
+        status=Article.Status.PUBLISHED, published_at=now, updated_at=now
+    )
+    timed = articles.filter(published_at__isnull=False).exclude(
+        status=Article.Status.PUBLISHED
+    ).update(status=Article.Status.PUBLISHED, updated_at=now)
+    return untimed + timed
+
+
+def unpublish(articles, user):
+    """Withdraw from readers; the article and its published time are kept."""
+    check_can_publish(user)
+    return articles.filter(status=Article.Status.PUBLISHED).update(
+        status=Article.Status.UNPUBLISHED, updated_at=timezone.now()
+    )
