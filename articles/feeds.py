@@ -5,6 +5,7 @@ from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 from taggit.models import Tag
 
 from .filters import ArticleFilter
@@ -50,7 +51,8 @@ class ArticlesFeed(Feed):
         return item.headline
 
     def item_description(self, item):
-        return item.lead
+        # Feed readers render descriptions as HTML; imported text is plain text.
+        return escape(item.lead)
 
     def item_pubdate(self, item):
         return item.published_at

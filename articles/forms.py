@@ -66,6 +66,7 @@ class MultipleFileField(forms.FileField):
 class ImportUploadForm(forms.Form):
     files = MultipleFileField(
         label="Files",
+        allow_empty_file=True,  # an empty file fails alone, in the import's report
         help_text=f"Article .txt files, a manifest.toml, or a .zip of them (up to "
                   f"{MAX_UPLOAD_BYTES // (1024 * 1024)} MB in all).",
     )

@@ -5,6 +5,13 @@ from django.utils import timezone
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
+from .ingest.parse import normalise
+
+# Teasers are cut at about 90 characters; matching on the first 48 of a lead is long enough to be
+# unique in an archive and short enough for every real teaser to cover it.
+LEAD_KEY_CHARS = 48
+HEADLINE_KEY_CHARS = 298
+
 
 class Source(models.Model):
     """A publication or wire service that articles come from."""
@@ -175,6 +182,14 @@ class Article(models.Model):
     def __str__(self):
         return self.headline
 
+    def save(self, *args, **kwargs):
+        # Related items from other files find this article by these, whoever wrote it.
+        self.headline_key = normalise(self.headline)[:HEADLINE_KEY_CHARS]
+        self.lead_key = normalise(self.lead)[:LEAD_KEY_CHARS]
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "headline_key", "lead_key"}
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})
 
@@ -216,10 +231,6 @@ class Correction(models.Model):
     def __str__(self):
         return f"{self.get_kind_display()} of {self.noted_at:%Y-%m-%d}"
 
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        # A correction changes the article: feeds, sitemaps and caches read its modified time.
-        Article.objects.filter(pk=self.article_id).update(updated_at=timezone.now())
 
 
 class TaggedArticle(TaggedItemBase):

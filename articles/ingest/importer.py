@@ -18,7 +18,7 @@ from django.db.models import Case, F, Q, When
 from django.utils import timezone
 from django.utils.text import slugify
 
-from ..models import Article, RelatedLink, Source
+from ..models import HEADLINE_KEY_CHARS, LEAD_KEY_CHARS, Article, RelatedLink, Source
 from .manifest import FILENAME as MANIFEST_FILENAME
 from .manifest import ArticleEntry, Manifest, ManifestError, parse_manifest
 from .parse import ParseError, normalise, parse_bytes
@@ -33,9 +33,6 @@ FAILED = "failed"
 STATUSES = (CREATED, UPDATED, UNCHANGED, SKIPPED, FAILED)
 
 MAX_PROPOSED_HEADLINE = 90
-# Teasers are cut at about 90 characters; matching on the first 48 of a lead is long enough to be
-# unique in an archive and short enough for every real teaser to cover it.
-LEAD_KEY_CHARS = 48
 MAX_SLUG = 100
 
 
@@ -266,8 +263,6 @@ class Importer:
             "original_url": entry.url,
             "source_file": file.name,
             "fingerprint": parsed.fingerprint,
-            "headline_key": normalise(headline)[:300],
-            "lead_key": normalise(parsed.lead)[:LEAD_KEY_CHARS],
         }
         links = [_link_values(position, item) for position, item in enumerate(parsed.related)]
         new_digest = content_digest(values, links)
@@ -343,7 +338,7 @@ def _find_existing(url, source, fingerprint):
 
 
 def _link_values(position, item):
-    key = (f"h:{normalise(item.title)[:298]}" if item.title
+    key = (f"h:{normalise(item.title)[:HEADLINE_KEY_CHARS]}" if item.title
            else f"l:{normalise(item.teaser)[:LEAD_KEY_CHARS]}")
     return {
         "position": position,
