@@ -5,6 +5,7 @@ import tempfile
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import Count, Exists, OuterRef
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -25,6 +26,8 @@ admin.site.site_title = "Newsroom desk"
 admin.site.index_title = "The desk"
 # The changelists are wide (headline, status, tags, link counts): give them the whole page.
 admin.site.enable_nav_sidebar = False
+# A URL typed without a scheme means https (Django 6's default, taken now).
+URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
 
 
 class HasUnresolvedLinksFilter(admin.SimpleListFilter):
@@ -71,7 +74,7 @@ class RelatedLinkInline(admin.TabularInline):
               "target"]
     autocomplete_fields = ["target"]
     # Compact rows: an article has six or so items, and editors scan them as a list.
-    form = forms.modelform_factory(RelatedLink, fields="__all__", widgets={
+    form = forms.modelform_factory(RelatedLink, fields=fields, widgets={
         "position": forms.NumberInput(attrs={"style": "width: 4em"}),
         "title": forms.TextInput(attrs={"size": 40}),
         "teaser": forms.Textarea(attrs={"rows": 2, "cols": 40}),
@@ -91,6 +94,7 @@ class CorrectionInline(admin.StackedInline):
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_FIELDS
     form = ArticleAdminForm
     list_display = ["headline", "source", "status_label", "published_at", "tag_list",
                     "link_count", "unresolved_count"]
@@ -98,6 +102,7 @@ class ArticleAdmin(admin.ModelAdmin):
                    "language", TagFilter]
     list_select_related = ["source"]
     list_per_page = 50
+    ordering = ["-published_at", "-pk"]
     search_fields = ["headline", "body"]
     date_hierarchy = "published_at"
     autocomplete_fields = ["source"]
@@ -240,6 +245,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_FIELDS
     list_display = ["name", "kind", "country", "language", "article_count", "public_page"]
     list_filter = ["kind", "country", "language"]
     search_fields = ["name"]
@@ -263,6 +269,7 @@ class SourceAdmin(admin.ModelAdmin):
 class RelatedLinkAdmin(admin.ModelAdmin):
     """Related items across articles: find the unresolved ones, retry, or pick a target."""
 
+    formfield_overrides = URL_FIELDS
     list_display = ["__str__", "kind", "article", "target", "resolved"]
     list_filter = [("target", admin.EmptyFieldListFilter), "kind", "language"]
     list_select_related = ["article", "target"]

@@ -1,4 +1,5 @@
 from django import forms
+from django.db import models
 from django.utils import timezone
 
 from .ingest.uploads import MAX_UPLOAD_BYTES
@@ -20,6 +21,12 @@ class ArticleAdminForm(forms.ModelForm):
             "image_caption": forms.TextInput(attrs={"size": 90}),
             "body": forms.Textarea(attrs={"rows": 20, "cols": 90}),
         }
+
+        @staticmethod
+        def formfield_callback(field, **kwargs):
+            if isinstance(field, models.URLField):
+                kwargs.setdefault("assume_scheme", "https")
+            return field.formfield(**kwargs)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

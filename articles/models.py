@@ -1,5 +1,6 @@
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from taggit.managers import TaggableManager
@@ -86,10 +87,14 @@ class ArticleQuerySet(models.QuerySet):
         )
 
     def with_link_counts(self):
+        """Each article's related links and unresolved ones, as correlated subqueries: cheaper
+        than a GROUP BY over the whole table when only a page of articles is shown."""
+        links = RelatedLink.objects.filter(article=OuterRef("pk")).order_by().values("article")
+        count = Count("pk")
         return self.annotate(
-            link_count=Count("related_links", distinct=True),
-            unresolved_count=Count(
-                "related_links", filter=Q(related_links__target__isnull=True), distinct=True
+            link_count=Coalesce(Subquery(links.annotate(n=count).values("n")), 0),
+            unresolved_count=Coalesce(
+                Subquery(links.filter(target__isnull=True).annotate(n=count).values("n")), 0
             ),
         )
 

@@ -1,0 +1,736 @@
+"""What a reader sees: the public pages through Django's test client."""
+
+import json
+from datetime import UTC, datetime, timedelta
+from html.parser import HTMLParser
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from articles.ingest.importer import import_paths
+from articles.models import Article, RelatedLink
+from tests.factories import make_article, make_articles, make_link, make_source
+
+pytestmark = pytest.mark.django_db
+
+SCRIPT = "<script>alert(1)</script>"
+IMG = "<img src=x onerror=alert(1)>"
+HOSTILE = f"{SCRIPT}{IMG}"
+
+# -------------------------------------------------------------------------------------------
+# A small HTML tree, enough to ask "which links are in the head", "what does this box list".
+
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+        "track", "wbr"}
+
+
+class Element:
+    def __init__(self, tag, attrs=(), parent=None):
+        self.tag = tag
+        self.attrs = {name: value or "" for name, value in attrs}
+        self.parent = parent
+        self.children = []
+
+    def __repr__(self):
+        return f"<{self.tag} {self.attrs}>"
+
+    @property
+    def classes(self):
+        return self.attrs.get("class", "").split()
+
+    @property
+    def text(self):
+        return "".join(
+            child if isinstance(child, str) else child.text for child in self.children
+        )
+
+    @property
+    def clean_text(self):
+        return " ".join(self.text.split())
+
+    def iter(self):
+        for child in self.children:
+            if isinstance(child, Element):
+                yield child
+                yield from child.iter()
+
+    def find_all(self, tag=None, cls=None, **attrs):
+        return [
+            el for el in self.iter()
+            if (tag is None or el.tag == tag)
+            and (cls is None or cls in el.classes)
+            and all(el.attrs.get(name.rstrip("_")) == value for name, value in attrs.items())
+        ]
+
+    def find(self, tag=None, cls=None, **attrs):
+        found = self.find_all(tag, cls, **attrs)
+        assert found, f"no <{tag} class={cls} {attrs}> in the page"
+        return found[0]
+
+
+class TreeBuilder(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.root = self.current = Element("#document")
+
+    def handle_starttag(self, tag, attrs):
+        element = Element(tag, attrs, self.current)
+        self.current.children.append(element)
+        if tag not in VOID:
+            self.current = element
+
+    def handle_startendtag(self, tag, attrs):
+        self.current.children.append(Element(tag, attrs, self.current))
+
+    def handle_endtag(self, tag):
+        node = self.current
+        while node is not self.root and node.tag != tag:
+            node = node.parent
+        if node is not self.root:
+            self.current = node.parent
+
+    def handle_data(self, data):
+        self.current.children.append(data)
+
+
+def parse(response):
+    builder = TreeBuilder()
+    builder.feed(response.content.decode())
+    builder.close()
+    return builder.root
+
+
+def get_page(client, url, status=200):
+    response = client.get(url)
+    assert response.status_code == status, (url, response.status_code)
+    return parse(response)
+
+
+def card_headlines(page):
+    return [h2.clean_text for h2 in page.find_all("h2", cls="card__headline")]
+
+
+def pagination_link(page, rel):
+    """The query of the pagination link with this rel, as a dict of lists."""
+    nav = page.find("nav", cls="pagination")
+    href = nav.find("a", rel=rel).attrs["href"]
+    parts = urlsplit(href)
+    return parse_qs(parts.query)
+
+
+def search_url(text):
+    return f"/articles/?{urlencode({'q': text})}"
+
+
+@pytest.fixture
+def seeded(seeds_dir):
+    """The two seed articles, imported and published: (first, second)."""
+    import_paths([seeds_dir], publish=True)
+    first, second = Article.objects.order_by("published_at")
+    return first, second
+
+
+# -------------------------------------------------------------------------------------------
+# 1. Front page, drafts, previews
+
+
+def test_front_page_lists_published_articles_newest_first(client):
+    wire = make_source("Sahel Wire", "sahel-wire")
+    desk = make_source("Partner Desk", "partner-desk")
+    older = make_article(
+        "Older story", source=wire, kicker="Niger", body="Older lead text.\n\nMore.",
+        published_at=datetime(2025, 4, 1, 9, 0, tzinfo=UTC),
+    )
+    newest = make_article(
+        "Newest story", source=desk, kicker="Mali", body="Newest lead text.\n\nMore.",
+        published_at=datetime(2025, 4, 3, 15, 30, tzinfo=UTC),
+    )
+    middle = make_article("Middle story", source=wire,
+                          published_at=datetime(2025, 4, 2, 12, 0, tzinfo=UTC))
+
+    page = get_page(client, "/")
+
+    assert card_headlines(page) == ["Newest story", "Middle story", "Older story"]
+    cards = page.find_all("article", cls="card")
+    assert [card for card in cards if "card--lead" in card.classes] == [cards[0]]
+    lead_card, _, older_card = cards
+    assert lead_card.find("p", cls="kicker").clean_text == "Mali"
+    assert lead_card.find("p", cls="card__lead").clean_text == "Newest lead text."
+    assert lead_card.find("a", href=newest.get_absolute_url()).clean_text == "Newest story"
+    assert lead_card.find("a", href="/sources/partner-desk/").clean_text == "Partner Desk"
+    assert lead_card.find("time").attrs["datetime"] == "2025-04-03T15:30:00+00:00"
+    assert older_card.find("p", cls="kicker").clean_text == "Niger"
+    assert older_card.find("p", cls="card__lead").clean_text == "Older lead text."
+    assert older_card.find("a", href="/sources/sahel-wire/").clean_text == "Sahel Wire"
+    assert older_card.find("time").attrs["datetime"] == "2025-04-01T09:00:00+00:00"
+    assert older_card.find("a", href=older.get_absolute_url())
+    assert middle.kicker == "" and not cards[1].find_all("p", cls="kicker")
+
+
+def test_front_page_is_paginated_by_20_and_links_keep_other_params(client):
+    articles = make_articles(25)
+
+    first = get_page(client, "/?utm_source=mail")
+    assert card_headlines(first) == [a.headline for a in articles[:20]]
+    assert len(first.find_all("article", cls="card--lead")) == 1
+    next_query = pagination_link(first, "next")
+    assert next_query == {"utm_source": ["mail"], "page": ["2"]}
+    assert not first.find("nav", cls="pagination").find_all("a", rel="prev")
+
+    second = get_page(client, "/?utm_source=mail&page=2")
+    assert card_headlines(second) == [a.headline for a in articles[20:]]
+    assert not second.find_all("article", cls="card--lead")
+    assert pagination_link(second, "prev") == {"utm_source": ["mail"], "page": ["1"]}
+    assert not second.find("nav", cls="pagination").find_all("a", rel="next")
+
+
+HIDDEN_KINDS = {
+    "draft": {"status": Article.Status.DRAFT},
+    "draft-with-time": {"status": Article.Status.DRAFT, "age": timedelta(days=1)},
+    "review": {"status": Article.Status.REVIEW, "age": timedelta(days=1)},
+    "future": {"status": Article.Status.PUBLISHED, "age": -timedelta(hours=1)},
+    "unpublished": {"status": "unpublished", "age": timedelta(days=1)},
+}
+
+
+@pytest.mark.parametrize("kind", HIDDEN_KINDS)
+def test_unpublished_articles_never_reach_readers(client, kind):
+    source = make_source("Wire", "wire")
+    make_article("Visible story", source=source, tags=["Sahel"])
+    hidden = make_article("Hidden story", source=source, tags=["Sahel"], **HIDDEN_KINDS[kind])
+
+    for url in ["/", "/articles/", "/articles/?q=story", "/tags/sahel/", "/sources/wire/"]:
+        page = get_page(client, url)
+        assert card_headlines(page) == ["Visible story"], url
+        assert "Hidden story" not in page.text, url
+    response = client.get(hidden.get_absolute_url())
+    assert response.status_code == 404
+    assert b"Hidden story" not in response.content
+
+
+def test_staff_preview_a_draft_with_a_banner_and_noindex(client):
+    draft = make_article("Draft story", status=Article.Status.DRAFT)
+    user_model = get_user_model()
+    reader = user_model.objects.create_user("reader", password="secret")
+    editor = user_model.objects.create_user("editor", password="secret", is_staff=True)
+
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    client.force_login(reader)
+    assert client.get(draft.get_absolute_url()).status_code == 404
+
+    client.force_login(editor)
+    response = client.get(draft.get_absolute_url())
+    assert response.status_code == 200
+    page = parse(response)
+    assert page.find("h1").clean_text == "Draft story"
+    assert "Preview" in page.find(cls="preview-banner").text
+    head = page.find("head")
+    robots = head.find("meta", name="robots").attrs["content"]
+    assert robots.startswith("noindex")
+    assert b'<meta name="robots" content="noindex' in response.content
+    # The preview stays private: the draft is still absent from the listings.
+    assert "Draft story" not in get_page(client, "/").text
+
+
+def test_published_article_has_no_preview_banner_or_noindex(client):
+    article = make_article("Public story")
+    user_model = get_user_model()
+    client.force_login(user_model.objects.create_user("editor", password="x", is_staff=True))
+    response = client.get(article.get_absolute_url())
+    assert response.status_code == 200
+    assert not parse(response).find_all(cls="preview-banner")
+    assert b'name="robots"' not in response.content
+
+
+# -------------------------------------------------------------------------------------------
+# 2. Article page: sidebars
+
+
+def test_first_seed_shows_its_related_videos_in_order(client, seeded):
+    first, _ = seeded
+    response = client.get(first.get_absolute_url())
+    assert response.status_code == 200
+    page = parse(response)
+
+    assert first.kicker == "Russia"
+    assert page.find("html").attrs["lang"] == "en"
+    assert len(page.find_all("h1")) == 1
+    assert page.find("h1").clean_text == first.headline
+    box = page.find("section", cls="box--videos")
+    assert box.find("h2").clean_text == "Related videos"
+    items = box.find_all("li", cls="video-card")
+    assert len(items) == 6
+    badges = [item.find("span", cls="badge") for item in items]
+    assert [badge.clean_text.replace("Duration ", "") for badge in badges] == [
+        "Go to video", "01:31", "02:04", "Go to video", "Go to video", "48:03",
+    ]
+    assert [badge.find_all("time")[0].text for badge in badges if badge.find_all("time")] == [
+        "01:31", "02:04", "48:03",
+    ]
+    titles = [item.find("span", cls="video-card__title").clean_text for item in items]
+    assert titles == [
+        "Alliance of Sahel States puts on show of unity through inaugural games",
+        "Sahel region hardest-hit by terrorism worldwide, says Global Terrorism Index 2025",
+        "Wagner Group faces war crime accusations over posting atrocities on social media",
+        "ECOWAS leaders meet in Abuja amid regional tensions and leadership transition",
+        "Niger to nationalize uranium venture operated by France's Orano",
+        "Half a century later, Is ECOWAS falling apart? [Africanews Debates]",
+    ]
+    # Nothing in our archive matches them: each item searches for its own title.
+    hrefs = [item.find("a").attrs["href"] for item in items]
+    assert hrefs == [search_url(title) for title in titles]
+    # Tags link to their tag page.
+    tags = page.find("ul", cls="tags").find_all("a")
+    assert [(a.clean_text, a.attrs["href"]) for a in tags] == [("Russia", "/tags/russia/")]
+    assert client.get("/tags/russia/").status_code == 200
+
+
+def test_second_seed_shows_related_stories_with_ellipses_and_languages(client, seeded):
+    _, second = seeded
+    page = get_page(client, second.get_absolute_url())
+
+    assert page.find("html").attrs["lang"] == "en"
+    assert len(page.find_all("h1")) == 1
+    assert not page.find_all("section", cls="box--videos")
+    box = page.find("section", cls="box--stories")
+    assert box.find("h2").clean_text == "Related stories"
+    links = box.find("ul", cls="story-list").find_all("a")
+    assert len(links) == 6
+    assert all(link.clean_text.endswith("…") for link in links)
+    teasers = list(second.related_links.values_list("teaser", flat=True))
+    assert [link.clean_text for link in links] == [f"{teaser}…" for teaser in teasers]
+    french = [link for link in links if link.clean_text.startswith("Un communiqué")]
+    assert len(french) == 1 and french[0].attrs.get("lang") == "fr"
+    assert [link for link in links if "lang" in link.attrs] == french
+    assert [link.attrs["href"] for link in links] == [search_url(t) for t in teasers]
+
+
+def test_article_page_language_follows_the_article(client):
+    french = make_article("Élections à Dakar", language="fr")
+    page = get_page(client, french.get_absolute_url())
+    assert page.find("html").attrs["lang"] == "fr"
+    assert get_page(client, "/").find("html").attrs["lang"] == "en"
+
+
+def test_related_links_never_point_to_a_page_that_would_404(client):
+    article = make_article("Story with a sidebar")
+    published = make_article("Published target", slug="published-target")
+    draft = make_article("Draft target", status=Article.Status.DRAFT, slug="draft-target")
+    scheduled = make_article("Scheduled target", age=-timedelta(days=1), slug="scheduled-target")
+    make_link(article, teaser="Unresolved teaser about Niamey", truncated=True)
+    make_link(article, teaser="Teaser of the published target", target=published)
+    make_link(article, teaser="Teaser of the draft target", target=draft)
+    make_link(article, teaser="Teaser of the scheduled target", target=scheduled)
+    make_link(article, RelatedLink.Kind.VIDEO, title="Video of the draft", target=draft,
+              duration_seconds=3723)
+    make_link(article, RelatedLink.Kind.VIDEO, title="Video of the published", target=published)
+
+    page = get_page(client, article.get_absolute_url())
+
+    stories = page.find("section", cls="box--stories").find_all("a")
+    assert [a.attrs["href"] for a in stories] == [
+        search_url("Unresolved teaser about Niamey"),
+        "/articles/published-target/",
+        search_url("Teaser of the draft target"),
+        search_url("Teaser of the scheduled target"),
+    ]
+    videos = page.find("section", cls="box--videos")
+    video_links = videos.find_all("a", cls="video-card__link")
+    assert [a.attrs["href"] for a in video_links] == [
+        search_url("Video of the draft"), "/articles/published-target/",
+    ]
+    assert videos.find("time").clean_text == "1:02:03"
+    assert videos.find("time").attrs["datetime"] == "PT1H2M3S"
+    for link in stories + video_links:
+        assert client.get(link.attrs["href"]).status_code == 200, link.attrs["href"]
+
+
+def test_article_without_sidebar_shows_more_on_these_topics(client):
+    article = make_article("The story", tags=["Sahel", "Niger", "Mali"])
+    two_shared = make_article("Shares two tags", tags=["Sahel", "Niger"], age=timedelta(days=3))
+    one_shared = make_article("Shares one tag", tags=["Mali", "Economy"], age=timedelta(days=1))
+    make_article("Draft sharing all", tags=["Sahel", "Niger", "Mali"],
+                 status=Article.Status.DRAFT)
+    make_article("Scheduled sharing all", tags=["Sahel", "Niger", "Mali"],
+                 age=-timedelta(days=1))
+    make_article("Shares nothing", tags=["Sport"])
+
+    page = get_page(client, article.get_absolute_url())
+
+    box = page.find("section", cls="box--stories")
+    assert box.find("h2").clean_text == "More on these topics"
+    links = box.find_all("a")
+    assert [(a.clean_text, a.attrs["href"]) for a in links] == [
+        ("Shares two tags", two_shared.get_absolute_url()),
+        ("Shares one tag", one_shared.get_absolute_url()),
+    ]
+    assert "Related stories" not in page.text and "Related videos" not in page.text
+
+
+def test_article_with_sidebar_has_no_more_on_these_topics(client):
+    article = make_article("The story", tags=["Sahel"])
+    make_article("Shares a tag", tags=["Sahel"])
+    make_link(article, teaser="A teaser")
+    page = get_page(client, article.get_absolute_url())
+    assert "More on these topics" not in page.text
+    assert "Shares a tag" not in page.text
+
+
+# -------------------------------------------------------------------------------------------
+# 3. The head
+
+
+def test_article_head_has_title_description_canonical_social_and_json_ld(client):
+    source = make_source("Sahel Wire", "sahel-wire")
+    article = make_article(
+        "Ministers meet in Niamey", source=source, slug="ministers-meet-in-niamey",
+        kicker="Niger", tags=["Niger", "Security"], language="en",
+        body="The ministers met on Monday.\n\nA second paragraph.",
+        published_at=datetime(2025, 4, 1, 9, 0, tzinfo=UTC),
+    )
+    page = get_page(client, article.get_absolute_url())
+    head = page.find("head")
+    url = "http://testserver/articles/ministers-meet-in-niamey/"
+
+    assert "Ministers meet in Niamey" in head.find("title").text
+    assert head.find("meta", name="description").attrs["content"] == "The ministers met on Monday."
+    assert head.find("link", rel="canonical").attrs["href"] == url
+    assert head.find("meta", property="og:title").attrs["content"] == "Ministers meet in Niamey"
+    assert head.find("meta", property="og:type").attrs["content"] == "article"
+    assert head.find("meta", property="og:url").attrs["content"] == url
+    assert head.find("meta", name="twitter:card").attrs["content"]
+
+    scripts = head.find_all("script", type="application/ld+json")
+    assert len(scripts) == 1
+    data = json.loads(scripts[0].text)
+    assert data["@type"] == "NewsArticle"
+    assert data["headline"] == "Ministers meet in Niamey"
+    assert datetime.fromisoformat(data["datePublished"]) == article.published_at
+    article.refresh_from_db()
+    assert datetime.fromisoformat(data["dateModified"]) == article.updated_at
+    assert data["publisher"]["name"] == "Newsroom"
+    assert sorted(data["keywords"]) == ["Niger", "Security"]
+
+
+def feed_links(page):
+    head = page.find("head")
+    return {
+        (link.attrs["type"], link.attrs["href"])
+        for link in head.find_all("link", rel="alternate")
+    }
+
+
+SITE_FEEDS = {("application/rss+xml", "/feeds/rss/"), ("application/atom+xml", "/feeds/atom/")}
+
+
+@pytest.mark.parametrize("url", [
+    "/", "/articles/", "/articles/?q=niamey", "/articles/{slug}/", "/tags/niger/",
+    "/sources/sahel-wire/", "/no-such-page/",
+])
+def test_every_page_advertises_the_site_feeds_in_its_head(client, url):
+    article = make_article("Niamey", source=make_source("Sahel Wire", "sahel-wire"),
+                           tags=["Niger"])
+    response = client.get(url.format(slug=article.slug))
+    assert response.status_code == (404 if "no-such" in url else 200)
+    assert feed_links(parse(response)) >= SITE_FEEDS
+
+
+def test_tag_and_source_pages_advertise_their_own_feeds(client):
+    make_article(source=make_source("Sahel Wire", "sahel-wire"), tags=["Niger"])
+    tag_page = get_page(client, "/tags/niger/")
+    assert feed_links(tag_page) == SITE_FEEDS | {
+        ("application/rss+xml", "/tags/niger/rss/"),
+        ("application/atom+xml", "/tags/niger/atom/"),
+    }
+    source_page = get_page(client, "/sources/sahel-wire/")
+    assert feed_links(source_page) == SITE_FEEDS | {
+        ("application/rss+xml", "/sources/sahel-wire/rss/"),
+        ("application/atom+xml", "/sources/sahel-wire/atom/"),
+    }
+    for _, href in feed_links(tag_page) | feed_links(source_page):
+        assert client.get(href).status_code == 200, href
+
+
+# -------------------------------------------------------------------------------------------
+# 4. Hostile text
+
+
+def test_hostile_imported_text_is_escaped_everywhere(client):
+    source = make_source(f"Wire {HOSTILE}", "hostile-wire")
+    headline = f"Breaking {SCRIPT} {IMG} news"
+    article = make_article(
+        headline, source=source, slug="hostile", kicker=f"K {SCRIPT}",
+        image_caption=f"Caption {IMG}", tags=[f"Tag {HOSTILE}"],
+        body=f"Lead {SCRIPT} {IMG}.\n\nSecond {HOSTILE} paragraph.",
+    )
+    make_link(article, RelatedLink.Kind.VIDEO, title=f"Video {HOSTILE}", duration_seconds=60)
+    make_link(article, RelatedLink.Kind.STORY, teaser=f"Teaser {HOSTILE}", truncated=True)
+    tag = article.tags.get()
+
+    urls = [
+        "/", article.get_absolute_url(), search_url(headline), f"/tags/{tag.slug}/",
+        "/sources/hostile-wire/", "/feeds/rss/", "/feeds/atom/", f"/tags/{tag.slug}/rss/",
+        "/sources/hostile-wire/atom/", "/sitemap-news.xml",
+    ]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        body = response.content.decode()
+        assert "<script>alert(1)" not in body, url
+        assert "<img src=x onerror" not in body, url
+        # The text is there, escaped: the test would see it if it were not.
+        assert "&lt;script&gt;alert(1)" in body, url
+
+    detail = client.get(article.get_absolute_url())
+    page = parse(detail)
+    for text in [headline, f"K {SCRIPT}", f"Caption {IMG}", f"Wire {HOSTILE}", f"Tag {HOSTILE}",
+                 f"Video {HOSTILE}", f"Teaser {HOSTILE}…", f"Second {HOSTILE} paragraph."]:
+        assert text in page.text, text
+    raw = detail.content.decode()
+    assert "\\u003Cscript\\u003Ealert(1)\\u003C/script\\u003E" in raw
+    data = json.loads(page.find("script", type="application/ld+json").text)
+    assert data["headline"] == headline
+    assert data["keywords"] == [f"Tag {HOSTILE}"]
+
+    results = get_page(client, search_url(headline))
+    assert card_headlines(results) == [headline]
+
+
+# -------------------------------------------------------------------------------------------
+# 5. Filters on /articles/
+
+
+@pytest.fixture
+def catalogue():
+    wire = make_source("Sahel Wire", "wire")
+    desk = make_source("Partner Desk", "desk")
+    moscow = make_article(
+        "Ministers meet in Moscow", source=wire, tags=["Russia"], language="en",
+        published_at=datetime(2025, 4, 1, 9, 0, tzinfo=UTC),
+    )
+    make_link(moscow, RelatedLink.Kind.VIDEO, title="A video", duration_seconds=91)
+    dakar = make_article(
+        "Élections à Dakar", source=desk, tags=["Senegal"], language="fr",
+        body="Le scrutin commence.\n\nUn ballot paper is shown.",
+        published_at=datetime(2025, 4, 10, 12, 0, tzinfo=UTC),
+    )
+    make_link(dakar, RelatedLink.Kind.STORY, teaser="Une histoire", truncated=True)
+    make_article(
+        "Harvest report", source=wire, tags=["Russia", "Economy"], language="en",
+        body="Grain shipments from Moscow rose.\n\nMore.",
+        published_at=datetime(2025, 4, 20, 8, 0, tzinfo=UTC),
+    )
+    make_article("Moscow draft", source=wire, tags=["Russia"], status=Article.Status.DRAFT,
+                 published_at=datetime(2025, 4, 5, tzinfo=UTC))
+    make_article("Moscow scheduled", source=wire, tags=["Russia"], age=-timedelta(days=1))
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("", ["Harvest report", "Élections à Dakar", "Ministers meet in Moscow"]),
+    ("q=Moscow", ["Harvest report", "Ministers meet in Moscow"]),
+    ("q=ministers+moscow", ["Ministers meet in Moscow"]),
+    ("q=ballot", ["Élections à Dakar"]),
+    ("q=nothing-like-this", []),
+    ("tag=Russia", ["Harvest report", "Ministers meet in Moscow"]),
+    ("tag=rUSSIA", ["Harvest report", "Ministers meet in Moscow"]),
+    ("tag=economy", ["Harvest report"]),
+    ("source=desk", ["Élections à Dakar"]),
+    ("source=wire", ["Harvest report", "Ministers meet in Moscow"]),
+    ("language=fr", ["Élections à Dakar"]),
+    ("language=en", ["Harvest report", "Ministers meet in Moscow"]),
+    ("published_after=2025-04-05", ["Harvest report", "Élections à Dakar"]),
+    ("published_before=2025-04-05", ["Ministers meet in Moscow"]),
+    ("published_after=2025-04-10&published_before=2025-04-10", ["Élections à Dakar"]),
+    ("has_video=on", ["Ministers meet in Moscow"]),
+    ("tag=russia&language=en&has_video=on", ["Ministers meet in Moscow"]),
+    ("q=moscow&published_after=2025-04-02", ["Harvest report"]),
+])
+def test_list_filters_narrow_the_results(client, catalogue, query, expected):
+    page = get_page(client, f"/articles/?{query}")
+    assert card_headlines(page.find("section", cls="results")) == expected
+    count = page.find("h2", cls="results__count").clean_text
+    assert count == f"{len(expected)} article{'' if len(expected) == 1 else 's'}"
+
+
+def test_list_filter_form_labels_every_input(client, catalogue):
+    page = get_page(client, "/articles/?q=moscow")
+    form = page.find("form", cls="filters")
+    fields = [
+        el for el in form.iter()
+        if el.tag in {"input", "select", "textarea"}
+        and el.attrs.get("type") not in {"hidden", "submit", "button"}
+    ]
+    names = {el.attrs["name"] for el in fields}
+    assert names == {"q", "tag", "source", "language", "published_after", "published_before",
+                     "has_video"}
+    labels = {label.attrs.get("for") for label in form.find_all("label")}
+    for field in fields:
+        assert field.attrs.get("id"), field
+        assert field.attrs["id"] in labels, field
+    assert form.find("input", name="q").attrs["value"] == "moscow"
+    options = [o.attrs["value"] for o in form.find("select", name="source").find_all("option")]
+    assert options == ["", "desk", "wire"]
+
+
+def test_list_pagination_links_keep_the_filters(client):
+    make_articles(25, tags=["Sahel"])
+    make_article("Unrelated", tags=["Other"])
+
+    first = get_page(client, "/articles/?q=story&tag=sahel")
+    assert len(card_headlines(first)) == 20
+    assert pagination_link(first, "next") == {"q": ["story"], "tag": ["sahel"], "page": ["2"]}
+
+    second = get_page(client, "/articles/?q=story&tag=sahel&page=2")
+    assert card_headlines(second) == [f"Story {i:02d} of 25" for i in range(20, 25)]
+    assert pagination_link(second, "prev") == {"q": ["story"], "tag": ["sahel"], "page": ["1"]}
+
+
+@pytest.mark.parametrize("query", [
+    "published_after=not-a-date", "published_before=2025-13-45",
+    "published_after=2025-04-01&published_before=yesterday",
+])
+def test_list_invalid_date_is_an_error_message_not_a_crash(client, catalogue, query):
+    response = client.get(f"/articles/?{query}")
+    assert response.status_code == 200
+    page = parse(response)
+    error = page.find(cls="field__error")
+    assert "valid date" in error.clean_text
+
+
+# -------------------------------------------------------------------------------------------
+# 6. Tag and source pages
+
+
+def test_tag_page_lists_only_its_articles(client):
+    make_article("Tagged one", tags=["Sahel", "Niger"], age=timedelta(hours=2))
+    make_article("Tagged two", tags=["sahel"], age=timedelta(hours=1))
+    make_article("Other tag", tags=["Mali"])
+    make_article("No tags")
+
+    page = get_page(client, "/tags/sahel/")
+    assert page.find("h1").clean_text == "Sahel"
+    assert card_headlines(page) == ["Tagged two", "Tagged one"]
+    assert card_headlines(get_page(client, "/tags/mali/")) == ["Other tag"]
+    get_page(client, "/tags/no-such-tag/", status=404)
+
+
+def test_source_page_lists_only_its_articles(client):
+    wire = make_source("Sahel Wire", "sahel-wire")
+    desk = make_source("Partner Desk", "partner-desk")
+    make_article("From the wire", source=wire, age=timedelta(hours=2))
+    make_article("Also from the wire", source=wire, age=timedelta(hours=1))
+    make_article("From the desk", source=desk)
+    make_source("Empty Source", "empty-source")
+
+    page = get_page(client, "/sources/sahel-wire/")
+    assert page.find("h1").clean_text == "Sahel Wire"
+    assert card_headlines(page) == ["Also from the wire", "From the wire"]
+    assert card_headlines(get_page(client, "/sources/partner-desk/")) == ["From the desk"]
+    empty = get_page(client, "/sources/empty-source/")
+    assert card_headlines(empty) == []
+    get_page(client, "/sources/no-such-source/", status=404)
+
+
+@pytest.mark.parametrize("url", ["/tags/sahel/", "/sources/sahel-wire/"])
+def test_tag_and_source_pages_are_paginated(client, url):
+    articles = make_articles(25, source=make_source("Sahel Wire", "sahel-wire"), tags=["Sahel"])
+    first = get_page(client, url)
+    assert card_headlines(first) == [a.headline for a in articles[:20]]
+    assert pagination_link(first, "next") == {"page": ["2"]}
+    second = get_page(client, f"{url}?page=2")
+    assert card_headlines(second) == [a.headline for a in articles[20:]]
+
+
+# -------------------------------------------------------------------------------------------
+# 7. 404 and robots.txt
+
+
+def test_404_page_uses_the_site_style(client):
+    make_article("Something")
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    page = parse(response)
+    assert page.find("a", cls="brand").clean_text == "Newsroom"
+    assert "Newsroom" in page.find("title").text
+    forms = page.find("main").find_all("form", role="search")
+    assert forms and forms[0].attrs["action"] == "/articles/"
+    assert forms[0].find("input", name="q")
+    assert client.get("/articles/no-such-article/").status_code == 404
+
+
+def test_robots_txt(client):
+    response = client.get("/robots.txt")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/plain")
+    lines = response.content.decode().splitlines()
+    assert "Disallow: /admin/" in lines
+    assert "Sitemap: http://testserver/sitemap.xml" in lines
+
+
+# -------------------------------------------------------------------------------------------
+# 8. Query counts: the same for one row and for many
+
+
+ARTICLE_PAGE_QUERIES = 4  # article+source, tags, corrections, related links+targets
+MORE_ARTICLES_QUERIES = 5  # the same, plus the articles sharing tags
+LISTING_QUERIES = {"front": 3, "list": 4, "tag": 4, "source": 4}
+
+
+@pytest.mark.parametrize("size", [1, 30])
+def test_article_page_queries_do_not_grow_with_related_links(
+    client, django_assert_num_queries, size
+):
+    article = make_article("The story", tags=["Sahel", "Niger", "Mali", "Economy"])
+    targets = [make_article(f"Target {i}", source=make_source(), tags=["Sahel"])
+               for i in range(3)]
+    for position in range(size):
+        kind = RelatedLink.Kind.VIDEO if position % 2 else RelatedLink.Kind.STORY
+        make_link(article, kind, position=position, target=targets[position % 3],
+                  duration_seconds=60 + position if kind == RelatedLink.Kind.VIDEO else None)
+
+    with django_assert_num_queries(ARTICLE_PAGE_QUERIES):
+        response = client.get(article.get_absolute_url())
+    assert response.status_code == 200
+    page = parse(response)
+    items = page.find("aside").find_all("li")
+    assert len(items) == size
+    assert {a.attrs["href"] for a in page.find("aside").find_all("a")} <= {
+        t.get_absolute_url() for t in targets
+    }
+
+
+@pytest.mark.parametrize("size", [1, 5])
+def test_more_on_these_topics_queries_do_not_grow(client, django_assert_num_queries, size):
+    article = make_article("The story", tags=["Sahel", "Niger", "Mali"])
+    for i in range(size):
+        make_article(f"Other {i}", source=make_source(), tags=["Sahel", "Niger"])
+    with django_assert_num_queries(MORE_ARTICLES_QUERIES):
+        response = client.get(article.get_absolute_url())
+    assert response.status_code == 200
+    assert len(parse(response).find("section", cls="box--stories").find_all("li")) == size
+
+
+def listing_url(name):
+    return {"front": "/", "list": "/articles/?q=story", "tag": "/tags/sahel/",
+            "source": "/sources/the-source/"}[name]
+
+
+@pytest.mark.parametrize("size", [1, 25])
+@pytest.mark.parametrize("name", list(LISTING_QUERIES))
+def test_listing_queries_do_not_grow_with_articles(client, django_assert_num_queries, name,
+                                                   size):
+    source = make_source("The Source", "the-source")
+    for i in range(size):
+        article = make_article(f"Story {i}", source=source, tags=["Sahel", f"Tag {i}", "Niger"],
+                               age=timedelta(hours=i + 1))
+        make_link(article, RelatedLink.Kind.VIDEO, duration_seconds=30)
+    # Other sources with articles, so a per-row source lookup would show.
+    for i in range(3):
+        make_article(f"Story elsewhere {i}", source=make_source(), tags=["Sahel"])
+
+    with django_assert_num_queries(LISTING_QUERIES[name]):
+        response = client.get(listing_url(name))
+    assert response.status_code == 200
+    shown = len(card_headlines(parse(response)))
+    assert shown == min(20, size + (0 if name == "source" else 3))
