@@ -75,10 +75,8 @@ class RelatedLinkInline(admin.TabularInline):
     autocomplete_fields = ["target"]
     # Compact rows: an article has six or so items, and editors scan them as a list.
     form = forms.modelform_factory(RelatedLink, fields=fields, widgets={
-        "position": forms.NumberInput(attrs={"style": "width: 4em"}),
         "title": forms.TextInput(attrs={"size": 40}),
         "teaser": forms.Textarea(attrs={"rows": 2, "cols": 40}),
-        "duration_seconds": forms.NumberInput(attrs={"style": "width: 6em"}),
         "language": forms.TextInput(attrs={"size": 4}),
     })
     verbose_name = "related item"

@@ -1,4 +1,9 @@
-from django.shortcuts import get_object_or_404
+from django.core.cache import cache
+from django.db import DatabaseError, connection
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.templatetags.static import static
+from django.utils.cache import add_never_cache_headers
 from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 from taggit.models import Tag
@@ -73,3 +78,29 @@ class TagView(ListView):
 class RobotsView(TemplateView):
     template_name = "robots.txt"
     content_type = "text/plain; charset=utf-8"
+
+
+def favicon(request):
+    # Not permanent: the target is a hashed static name that changes with the icon.
+    return redirect(static("img/favicon.svg"))
+
+
+def health(request):
+    """For load balancers: is the database answering? Says nothing else about the system."""
+    checks = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except DatabaseError:
+        checks["database"] = "unavailable"
+    try:
+        cache.set("newsroom:health", 1, 5)
+        checks["cache"] = "ok" if cache.get("newsroom:health") == 1 else "unavailable"
+    except Exception:  # any cache backend's connection error
+        checks["cache"] = "unavailable"
+    healthy = checks["database"] == "ok"
+    response = JsonResponse({"status": "ok" if healthy else "unavailable", **checks},
+                            status=200 if healthy else 503)
+    add_never_cache_headers(response)
+    return response

@@ -3,6 +3,7 @@
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
+from .cache import bump_content_version
 from .models import Article
 
 PUBLISH_PERMISSION = "articles.publish_article"
@@ -27,12 +28,15 @@ def publish(articles, user):
     timed = articles.filter(published_at__isnull=False).exclude(
         status=Article.Status.PUBLISHED
     ).update(status=Article.Status.PUBLISHED, updated_at=now)
+    bump_content_version()
     return untimed + timed
 
 
 def unpublish(articles, user):
     """Withdraw from readers; the article and its published time are kept."""
     check_can_publish(user)
-    return articles.filter(status=Article.Status.PUBLISHED).update(
+    count = articles.filter(status=Article.Status.PUBLISHED).update(
         status=Article.Status.UNPUBLISHED, updated_at=timezone.now()
     )
+    bump_content_version()
+    return count

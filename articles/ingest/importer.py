@@ -18,6 +18,7 @@ from django.db.models import Case, F, Q, When
 from django.utils import timezone
 from django.utils.text import slugify
 
+from ..cache import bump_content_version
 from ..models import HEADLINE_KEY_CHARS, LEAD_KEY_CHARS, Article, RelatedLink, Source
 from .manifest import FILENAME as MANIFEST_FILENAME
 from .manifest import ArticleEntry, Manifest, ManifestError, parse_manifest
@@ -461,4 +462,6 @@ def resolve_links(links=None, chunk=500):
                 link.target_id = target
                 changed.append(link)
         RelatedLink.objects.bulk_update(changed, ["target"])
+        if changed:
+            bump_content_version()
         resolved += len(changed)

@@ -35,7 +35,7 @@ class Command(BaseCommand):
             user.set_password(password)
             user.save()
             self.stdout.write(self.style.SUCCESS(
-                f"Admin login: {DEMO_USERNAME} / {password} at http://127.0.0.1:8000/admin/"
+                f"Admin login: {DEMO_USERNAME} / {password} (the site's /admin/ page)"
             ))
         else:
             self.stdout.write(f"Admin user '{DEMO_USERNAME}' already exists; password unchanged.")
