@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup install lint format clean
+.PHONY: run test test-sqlite test-postgres setup install lint format clean
 
 ## run: install, migrate, import seeds/ and serve the site at http://$(HOST):$(PORT)
 run: setup
@@ -17,9 +17,24 @@ setup: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
 
-## test: lint, then the whole test suite
+## test: lint, then the whole test suite on SQLite, then again on a throwaway PostgreSQL
+## (when PostgreSQL's server binaries are installed; CI requires them)
 test: install lint
 	$(BIN)/pytest $(PYTEST_ARGS)
+	@if scripts/with-postgres.sh true 2>/dev/null; then \
+		scripts/with-postgres.sh $(BIN)/pytest $(PYTEST_ARGS); \
+	elif [ "$$NEWSROOM_REQUIRE_SERVICES" = 1 ]; then \
+		echo "PostgreSQL server binaries are required here (apt-get install postgresql)."; exit 1; \
+	else \
+		echo "Skipped the PostgreSQL run: no PostgreSQL server binaries (apt-get install postgresql)."; \
+	fi
+
+## test-sqlite, test-postgres: the suite on one database only
+test-sqlite: install
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test-postgres: install
+	scripts/with-postgres.sh $(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -45,7 +45,9 @@ class ArticlesFeed(Feed):
             articles = articles.filter(source=obj)
         elif isinstance(obj, Tag):
             articles = articles.filter(tags=obj)
-        return ArticleFilter(self.request_filters, queryset=articles).qs[:FEED_SIZE]
+        # A feed is newest first, even when a search would rank its results.
+        filtered = ArticleFilter(self.request_filters, queryset=articles).qs
+        return filtered.order_by("-published_at", "-pk")[:FEED_SIZE]
 
     def item_title(self, item):
         return item.headline

@@ -1,5 +1,18 @@
-from django.db import models
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
+import re
+
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db import connections, models
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    Func,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -12,6 +25,7 @@ from .ingest.parse import normalise
 # unique in an archive and short enough for every real teaser to cover it.
 LEAD_KEY_CHARS = 48
 HEADLINE_KEY_CHARS = 298
+MAX_SEARCH_WORDS = 10  # a bound on the query's size, whatever is pasted into the box
 
 
 class Source(models.Model):
@@ -47,6 +61,13 @@ class Source(models.Model):
         return reverse("articles:source", kwargs={"slug": self.slug})
 
 
+def _as_plain_text(field):
+    # PostgreSQL's text parser skips anything shaped like an HTML tag; our text is plain text,
+    # where "<script>" is a word a reader may search for.
+    return Func(F(field), Value("<>"), Value("  "), function="translate",
+                output_field=models.TextField())
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         """What readers may see: published, and not scheduled for later."""
@@ -67,6 +88,33 @@ class ArticleQuerySet(models.QuerySet):
         return self.select_related("source").prefetch_related(
             "tags", "corrections", Prefetch("related_links", queryset=links)
         )
+
+    def search(self, text):
+        """Articles holding every word of `text`. On PostgreSQL, full-text search ranked by
+        where the words stand (headline, kicker, body); elsewhere, substring matching, newest
+        first. The 'simple' configuration (no stemming) keeps both alike for plain words and
+        fair to every language we publish in."""
+        words = re.findall(r"\w[\w'’-]*", text)[:MAX_SEARCH_WORDS]
+        if not words:
+            return self
+        if connections[self.db].vendor == "postgresql":
+            vector = (
+                SearchVector(_as_plain_text("headline"), weight="A", config="simple")
+                + SearchVector(_as_plain_text("kicker"), weight="B", config="simple")
+                + SearchVector(_as_plain_text("body"), weight="C", config="simple")
+            )
+            query = SearchQuery(" ".join(words), search_type="plain", config="simple")
+            return (
+                self.annotate(search_document=vector, rank=SearchRank(vector, query))
+                .filter(search_document=query)
+                .order_by("-rank", "-published_at", "-pk")
+            )
+        articles = self
+        for word in words:
+            articles = articles.filter(
+                Q(headline__icontains=word) | Q(kicker__icontains=word) | Q(body__icontains=word)
+            )
+        return articles.order_by("-published_at", "-pk")
 
     def related_to(self, article, limit=5):
         """Articles sharing the most tags with `article`, best match first, in one query."""

@@ -1,5 +1,8 @@
 import os
 import shutil
+import socket
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -16,13 +19,52 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 def pytest_collection_modifyitems(config, items):
-    # CI installs Chromium and sets NEWSROOM_REQUIRE_BROWSER=1, so there a missing browser fails.
-    if shutil.which(CHROMIUM) or os.environ.get("NEWSROOM_REQUIRE_BROWSER") == "1":
+    # CI installs Chromium and Redis and sets NEWSROOM_REQUIRE_SERVICES=1: there a missing one
+    # fails instead of skipping.
+    if os.environ.get("NEWSROOM_REQUIRE_SERVICES") == "1":
         return
-    skip = pytest.mark.skip(reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)")
-    for item in items:
-        if "browser" in item.keywords:
-            item.add_marker(skip)
+    missing = {
+        "browser": None if shutil.which(CHROMIUM) else
+        f"no Chromium at {CHROMIUM} (apt-get install chromium)",
+        "redis": None if shutil.which("redis-server") else
+        "no redis-server (apt-get install redis-server)",
+    }
+    for marker, reason in missing.items():
+        if reason:
+            for item in items:
+                if marker in item.keywords:
+                    item.add_marker(pytest.mark.skip(reason=reason))
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory):
+    """A throwaway Redis server on loopback for this test session."""
+    folder = tmp_path_factory.mktemp("redis")
+    port = free_port()
+    server = subprocess.Popen(
+        ["redis-server", "--bind", "127.0.0.1", "--port", str(port), "--save", "",
+         "--appendonly", "no", "--dir", str(folder)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                server.kill()
+                raise RuntimeError("redis-server did not start") from None
+            time.sleep(0.05)
+    yield f"redis://127.0.0.1:{port}/0"
+    server.terminate()
+    server.wait(timeout=10)
 
 
 @pytest.fixture(scope="session")

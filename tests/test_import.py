@@ -307,8 +307,8 @@ def test_a_database_refusal_leaves_no_half_article(tmp_path, monkeypatch):
     write(tmp_path, "b.txt", STORY_FILE.format(lead="Another story about trade."))
 
     def refuse(*args, **kwargs):
-        from django.db import IntegrityError
-        raise IntegrityError("simulated failure after the article row was written")
+        from django.db import DataError
+        raise DataError("simulated failure after the article row was written")
 
     # The article row is written first, then its links: make the links' write fail once.
     original = RelatedLink.objects.bulk_create

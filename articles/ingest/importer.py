@@ -10,10 +10,10 @@ import hashlib
 import json
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Case, F, Q, When
 from django.utils import timezone
 from django.utils.text import slugify
@@ -203,18 +203,21 @@ class Importer:
         report = ImportReport(dry_run=self.dry_run)
         for failure in failures:
             self._record(report, failure)
+        if not self.dry_run:
+            self._import_all(files, report)
+            return report
         # A dry run does everything for real inside one transaction and rolls it back, so its
         # report is exactly what a real run would say.
         with transaction.atomic():
-            for file in files:
-                self._record(report, self.import_file(file))
-            report.links_resolved = resolve_links()
-            report.links_unresolved = RelatedLink.objects.unresolved().exclude(
-                match_key=""
-            ).count()
-            if self.dry_run:
-                transaction.set_rollback(True)
+            self._import_all(files, report)
+            transaction.set_rollback(True)
         return report
+
+    def _import_all(self, files, report):
+        for file in files:
+            self._record(report, self.import_file(file))
+        report.links_resolved = resolve_links()
+        report.links_unresolved = RelatedLink.objects.unresolved().exclude(match_key="").count()
 
     def _record(self, report, result):
         report.results.append(result)
@@ -224,8 +227,17 @@ class Importer:
         try:
             parsed = parse_bytes(file.read())
             source = self._source_for(file)
-            with transaction.atomic():
-                return self._write(file, parsed, source)
+            try:
+                with transaction.atomic():
+                    return self._write(file, parsed, source)
+            except IntegrityError:
+                # Another import wrote this article (or took its slug) between our look-up and
+                # our insert. Its rows are committed now: look again, once.
+                with transaction.atomic():
+                    result = self._write(file, parsed, source)
+                if result.status == UNCHANGED:
+                    result = replace(result, reason="already imported by another run just now")
+                return result
         except (ParseError, ImportFailure) as error:
             return FileResult(file.name, FAILED, reason=error.reason, line=error.line)
         except OSError as error:
@@ -318,7 +330,12 @@ def _get_or_create_source(name, entry):
         details = {"homepage_url": entry.url, "kind": entry.kind, "country": entry.country.upper(),
                    "language": entry.language}
     if source is None:
-        return Source.objects.create(name=name, slug=unique_source_slug(name), **details)
+        try:
+            with transaction.atomic():
+                return Source.objects.create(name=name, slug=unique_source_slug(name), **details)
+        except IntegrityError:
+            # Created by an import running at the same time.
+            source = Source.objects.get(name__iexact=name)
     # Fill what is missing; never overwrite what an editor set.
     missing = {key: value for key, value in details.items()
                if value and not getattr(source, key)}
