@@ -12,7 +12,7 @@ from functools import wraps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Min
+from django.db.models import Max, Min, Q
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -42,15 +42,19 @@ def bump_content_version():
     transaction.on_commit(_set_new_version)
 
 
-def _seconds_until_next_scheduled():
+def _publication_times():
+    """(the latest publication that has gone live, the next one scheduled), in one query.
+
+    Scheduled articles go live without any write, so neither the content version nor the cache
+    notices: the first bounds Last-Modified from below, the second the cache lifetime."""
     from .models import Article  # the cache module is imported by models' signals
 
-    upcoming = Article.objects.filter(
-        status=Article.Status.PUBLISHED, published_at__gt=timezone.now()
-    ).aggregate(next=Min("published_at"))["next"]
-    if upcoming is None:
-        return None
-    return max(1, int((upcoming - timezone.now()).total_seconds()) + 1)
+    now = timezone.now()
+    times = Article.objects.filter(status=Article.Status.PUBLISHED).aggregate(
+        latest=Max("published_at", filter=Q(published_at__lte=now)),
+        upcoming=Min("published_at", filter=Q(published_at__gt=now)),
+    )
+    return times["latest"], times["upcoming"]
 
 
 def public_cache(view):
@@ -75,22 +79,28 @@ def public_cache(view):
                 response = response.render()
             if response.status_code != 200 or response.streaming:
                 return response
+            latest, upcoming = _publication_times()
             entry = {
                 "content": response.content,
                 "headers": {h: response[h] for h in _KEPT_HEADERS if h in response},
                 "csp_script_hashes": getattr(request, "csp_script_hashes", []),
+                "last_modified": max(version, latest.timestamp() if latest else 0),
             }
             timeout = settings.PAGE_CACHE_SECONDS
-            until_scheduled = _seconds_until_next_scheduled()
-            if until_scheduled is not None:
-                timeout = min(timeout, until_scheduled)
+            if upcoming is not None:
+                until = int((upcoming - timezone.now()).total_seconds()) + 1
+                timeout = max(1, min(timeout, until))
             cache.set(key, entry, timeout)
         else:
             request.csp_script_hashes = entry["csp_script_hashes"]
         response = HttpResponse(entry["content"])
         for header, value in entry["headers"].items():
             response[header] = value
-        response["Last-Modified"] = http_date(version)
+        # HTTP dates count whole seconds: a date for a change made in the current second could
+        # still be followed by another change in that second, so none is given until it ends
+        # (the ETag covers it meanwhile).
+        if int(entry["last_modified"]) < int(time.time()):
+            response["Last-Modified"] = http_date(entry["last_modified"])
         patch_cache_control(response, public=True, max_age=settings.PAGE_MAX_AGE)
         patch_vary_headers(response, ["Cookie"])
         return response
