@@ -90,6 +90,7 @@ def public_cache(view):
             if upcoming is not None:
                 until = int((upcoming - timezone.now()).total_seconds()) + 1
                 timeout = max(1, min(timeout, until))
+            entry["expires_at"] = time.time() + timeout
             cache.set(key, entry, timeout)
         else:
             request.csp_script_hashes = entry["csp_script_hashes"]
@@ -101,7 +102,9 @@ def public_cache(view):
         # (the ETag covers it meanwhile).
         if int(entry["last_modified"]) < int(time.time()):
             response["Last-Modified"] = http_date(entry["last_modified"])
-        patch_cache_control(response, public=True, max_age=settings.PAGE_MAX_AGE)
+        # Browsers and CDNs may keep it no longer than we do (a scheduled article is due).
+        max_age = max(0, min(settings.PAGE_MAX_AGE, int(entry["expires_at"] - time.time())))
+        patch_cache_control(response, public=True, max_age=max_age)
         patch_vary_headers(response, ["Cookie"])
         return response
 
