@@ -297,6 +297,16 @@ def test_missing_path_is_reported(tmp_path):
     assert "no such file or folder" in err
 
 
+def test_more_files_than_the_limit_are_refused_before_any_import(tmp_path):
+    for name in "abc":
+        write(tmp_path, f"{name}.txt", VIDEO_FILE.format(target=f"Clip {name}"))
+
+    with pytest.raises(CommandError, match=r"holds more than 2 \.txt files"):
+        call_command("import_articles", str(tmp_path), "--source", "Wire", "--max-files", "2",
+                     stdout=io.StringIO())
+    assert Article.objects.count() == 0
+
+
 def test_folder_without_txt_files_is_a_command_error(tmp_path):
     with pytest.raises(CommandError, match=r"No \*\.txt files"):
         call_command("import_articles", str(tmp_path), stdout=io.StringIO())

@@ -33,6 +33,7 @@ SKIPPED = "skipped"
 FAILED = "failed"
 STATUSES = (CREATED, UPDATED, UNCHANGED, SKIPPED, FAILED)
 
+MAX_FILES = 250_000  # one run; a bigger archive is imported folder by folder
 MAX_PROPOSED_HEADLINE = 90
 MAX_SLUG = 100
 
@@ -113,7 +114,11 @@ class ImportFailure(Exception):
 # Finding files
 
 
-def collect_files(paths, relative_to=None):
+class TooManyFiles(ValueError):
+    """More files than one run may take; nothing was imported."""
+
+
+def collect_files(paths, relative_to=None, max_files=MAX_FILES):
     """Expand files and folders (recursively, `*.txt`) into InputFiles, with manifest entries.
 
     Returns (files, failures): a path that does not exist or a broken manifest is a failure of
@@ -172,6 +177,10 @@ def collect_files(paths, relative_to=None):
             if key in seen:
                 continue
             seen.add(key)
+            if len(seen) > max_files:
+                raise TooManyFiles(f"{raw} holds more than {max_files:,} .txt files, the limit "
+                                   "for one run: import it folder by folder (or raise "
+                                   "--max-files).")
             entry = entry_for(file, root)
             if isinstance(entry, ManifestError):
                 failures.append(FileResult(shown(file), FAILED,

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from articles.ingest.importer import Importer, collect_files
+from articles.ingest.importer import MAX_FILES, Importer, TooManyFiles, collect_files
 
 
 class Command(BaseCommand):
@@ -27,9 +27,16 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="Parse and report; write nothing."
         )
+        parser.add_argument(
+            "--max-files", type=int, default=MAX_FILES, metavar="N",
+            help=f"Refuse to start on more than N files (default {MAX_FILES:,}).",
+        )
 
-    def handle(self, *args, paths, source, publish, dry_run, verbosity, **options):
-        files, failures = collect_files(paths)
+    def handle(self, *args, paths, source, publish, dry_run, max_files, verbosity, **options):
+        try:
+            files, failures = collect_files(paths, max_files=max_files)
+        except TooManyFiles as error:
+            raise CommandError(str(error)) from error
         if not files and not failures:
             raise CommandError(f"No *.txt files found in {', '.join(paths)}.")
 
