@@ -20,9 +20,10 @@ from django.utils.text import slugify
 
 from ..cache import bump_content_version
 from ..models import HEADLINE_KEY_CHARS, LEAD_KEY_CHARS, Article, RelatedLink, Source
+from .errors import InputError
 from .manifest import FILENAME as MANIFEST_FILENAME
 from .manifest import ArticleEntry, Manifest, ManifestError, parse_manifest
-from .parse import ParseError, normalise, parse_bytes
+from .parse import normalise, parse_bytes
 
 logger = logging.getLogger(__name__)
 
@@ -101,13 +102,8 @@ class ImportReport:
                 f"{self.links_resolved} resolved now, {self.links_unresolved} still unresolved.")
 
 
-class ImportFailure(Exception):
+class ImportFailure(InputError):
     """A file refused for a reason the importer found (not the parser)."""
-
-    def __init__(self, reason, line=None):
-        super().__init__(reason)
-        self.reason = reason
-        self.line = line
 
 
 # ---------------------------------------------------------------------------------------------
@@ -247,7 +243,7 @@ class Importer:
                 if result.status == UNCHANGED:
                     result = replace(result, reason="already imported by another run just now")
                 return result
-        except (ParseError, ImportFailure) as error:
+        except InputError as error:
             return FileResult(file.name, FAILED, reason=error.reason, line=error.line)
         except OSError as error:
             return FileResult(file.name, FAILED, reason=f"cannot read: {error.strerror}")

@@ -25,6 +25,8 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
+from .errors import InputError
+
 FILENAME = "manifest.toml"
 MAX_MANIFEST_BYTES = 5 * 1024 * 1024
 
@@ -36,14 +38,8 @@ _ARTICLE_KEYS = {"file", "source", "headline", "url", "published", "status"}
 _TOML_LINE = re.compile(r"at line (\d+)")
 
 
-class ManifestError(ValueError):
-    def __init__(self, reason, line=None):
-        super().__init__(reason)
-        self.reason = reason
-        self.line = line
-
-    def __str__(self):
-        return f"line {self.line}: {self.reason}" if self.line else self.reason
+class ManifestError(InputError):
+    """The manifest is refused; `line` points into it where the fault can be placed."""
 
 
 @dataclass(frozen=True)

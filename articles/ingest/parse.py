@@ -18,6 +18,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from .errors import InputError
 from .language import detect_language
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -40,16 +41,8 @@ MAX_KICKER_WORDS = 4
 MAX_KICKER_CHARS = 40
 
 
-class ParseError(ValueError):
+class ParseError(InputError):
     """The file cannot be read as an article; `line` is 1-based, or None for the whole file."""
-
-    def __init__(self, reason, line=None):
-        super().__init__(reason)
-        self.reason = reason
-        self.line = line
-
-    def __str__(self):
-        return f"line {self.line}: {self.reason}" if self.line else self.reason
 
 
 @dataclass(frozen=True)

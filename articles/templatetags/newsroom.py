@@ -17,13 +17,17 @@ register = template.Library()
 _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
+def _hours_minutes_seconds(seconds):
+    hours, rest = divmod(int(seconds), 3600)
+    return (hours, *divmod(rest, 60))
+
+
 @register.filter
 def duration_badge(seconds):
     """91 -> "01:31", 3723 -> "1:02:03"; None -> "" (the page said "Go to video")."""
     if seconds is None or seconds == "":
         return ""
-    hours, rest = divmod(int(seconds), 3600)
-    minutes, secs = divmod(rest, 60)
+    hours, minutes, secs = _hours_minutes_seconds(seconds)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
 
 
@@ -32,8 +36,7 @@ def duration_iso(seconds):
     """Seconds as an ISO 8601 duration, for <time datetime>."""
     if seconds is None or seconds == "":
         return ""
-    hours, rest = divmod(int(seconds), 3600)
-    minutes, secs = divmod(rest, 60)
+    hours, minutes, secs = _hours_minutes_seconds(seconds)
     return f"PT{hours}H{minutes}M{secs}S" if hours else f"PT{minutes}M{secs}S"
 
 
