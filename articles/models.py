@@ -226,7 +226,12 @@ class Article(models.Model):
                 name="article_published_has_time",
             ),
         ]
-        indexes = [models.Index(fields=["status", "-published_at"])]
+        indexes = [
+            models.Index(fields=["status", "-published_at"]),
+            # The import looks articles up by these, a batch at a time.
+            models.Index(fields=["fingerprint"], name="article_fingerprint_idx"),
+            models.Index(fields=["original_url"], name="article_original_url_idx"),
+        ]
         permissions = [
             ("publish_article", "Can publish, unpublish and schedule articles"),
             ("import_articles", "Can import article files from the browser"),
@@ -236,15 +241,18 @@ class Article(models.Model):
         return self.headline
 
     def save(self, *args, **kwargs):
-        # Related items from other files find this article by these, whoever wrote it.
-        self.headline_key = normalise(self.headline)[:HEADLINE_KEY_CHARS]
-        self.lead_key = normalise(self.lead)[:LEAD_KEY_CHARS]
+        self.refresh_match_keys()
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "headline_key", "lead_key"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    def refresh_match_keys(self):
+        """Related items from other files find this article by these, whoever wrote it."""
+        self.headline_key = normalise(self.headline)[:HEADLINE_KEY_CHARS]
+        self.lead_key = normalise(self.lead)[:LEAD_KEY_CHARS]
 
     @property
     def paragraphs(self):

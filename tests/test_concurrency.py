@@ -39,15 +39,15 @@ def test_an_article_written_between_look_up_and_insert_is_reported_already_impor
 ):
     write_archive(tmp_path, 2)
     import_paths([tmp_path])
-    # The race: our look-up misses the row another run has just committed.
-    real = importer._find_existing
+    # The race: our look-up misses the rows another run has just committed.
+    real = importer._existing_articles
     calls = []
 
-    def miss_once(*args):
-        calls.append(args)
-        return None if len(calls) == 1 else real(*args)
+    def miss_once(prepared):
+        calls.append(prepared)
+        return {} if len(calls) == 1 else real(prepared)
 
-    monkeypatch.setattr(importer, "_find_existing", miss_once)
+    monkeypatch.setattr(importer, "_existing_articles", miss_once)
 
     report = import_paths([tmp_path])
 

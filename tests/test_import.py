@@ -7,6 +7,7 @@ import textwrap
 import pytest
 from django.core.management import CommandError, call_command
 
+from articles.ingest import importer
 from articles.ingest.importer import propose_headline
 from articles.models import Article, RelatedLink, Source
 
@@ -320,17 +321,23 @@ def test_a_database_refusal_leaves_no_half_article(tmp_path, monkeypatch):
         from django.db import DataError
         raise DataError("simulated failure after the article row was written")
 
-    # The article row is written first, then its links: make the links' write fail once.
-    original = RelatedLink.objects.bulk_create
-    calls = []
+    # The article row is written first, then its links: make the links of a.txt fail, whether
+    # written in a batch with b.txt's or on their own.
+    original_rows, original_bulk = importer._insert_rows, RelatedLink.objects.bulk_create
 
-    def fail_first(objs, *args, **kwargs):
-        calls.append(1)
-        if len(calls) == 1:
+    def insert_rows(model, rows):
+        if any(row.get("title") == "Clip" for row in rows):
             refuse()
-        return original(objs, *args, **kwargs)
+        return original_rows(model, rows)
 
-    monkeypatch.setattr(RelatedLink.objects, "bulk_create", fail_first)
+    def bulk_create(objs, *args, **kwargs):
+        objs = list(objs)
+        if any(link.title == "Clip" for link in objs):
+            refuse()
+        return original_bulk(objs, *args, **kwargs)
+
+    monkeypatch.setattr(importer, "_insert_rows", insert_rows)
+    monkeypatch.setattr(RelatedLink.objects, "bulk_create", bulk_create)
     code, out, err = run(tmp_path, source="Test Wire")
 
     assert code == 1

@@ -225,12 +225,22 @@ class _Locator:
         return _Locator(self.lines, *spans[index])
 
     def key(self, key):
-        pattern = re.compile(rf"^\s*(\[{{1,2}})?\s*{re.escape(key)}\s*(=|\]{{1,2}})")
-        return self._first(pattern.search)
+        def names_key(line):
+            line = line.strip().lstrip("[").lstrip()
+            return line.startswith(key) and line[len(key):].lstrip()[:1] in ("=", "]")
+
+        return self._first(names_key)
 
     def value(self, key, value):
-        pattern = re.compile(rf"^\s*{re.escape(key)}\s*=.*{re.escape(str(value))}")
-        return self._first(pattern.search) or self.key(key)
+        # Plain string tests, not regexes: this runs once per article of a large manifest.
+        value = str(value)
+
+        def holds_value(line):
+            line = line.strip()
+            return (line.startswith(key) and line[len(key):].lstrip()[:1] == "="
+                    and value in line)
+
+        return self._first(holds_value) or self.key(key)
 
     def _first(self, matches):
         for number in range(self.start, self.end):

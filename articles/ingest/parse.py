@@ -17,6 +17,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cached_property
 
 from .errors import InputError
 from .language import detect_language
@@ -82,7 +83,7 @@ class ParsedArticle:
     def body(self):
         return "\n\n".join(self.paragraphs)
 
-    @property
+    @cached_property
     def fingerprint(self):
         return body_fingerprint(self.paragraphs)
 
@@ -93,6 +94,8 @@ class ParsedArticle:
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "“": '"', "”": '"', "„": '"', "«": '"',
                          "»": '"', "–": "-", "—": "-", "\u00a0": " "})
 _NOT_WORD = re.compile(r"[^\w]+")
+# Control characters other than line breaks and tabs: text has a few at most, binaries many.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def normalise(text):
@@ -104,7 +107,7 @@ def normalise(text):
 
 def body_fingerprint(paragraphs):
     """A stable digest of a body, blind to spacing, quote style and case."""
-    return hashlib.sha256("\n".join(normalise(p) for p in paragraphs).encode()).hexdigest()
+    return hashlib.sha256(normalise(" ".join(paragraphs)).encode()).hexdigest()
 
 
 def parse_duration(badge):
@@ -151,10 +154,7 @@ def decode(data):
             text = data.decode("cp1252")
         except UnicodeDecodeError as error:
             raise ParseError("the file is neither UTF-8 nor Windows-1252 text") from error
-    controls = sum(
-        1 for char in text if unicodedata.category(char) == "Cc" and char not in "\r\n\t"
-    )
-    if controls > max(2, len(text) // 100):
+    if len(_CONTROL.findall(text)) > max(2, len(text) // 100):
         raise ParseError("the file is binary, not text (it holds control characters)")
     return text
 

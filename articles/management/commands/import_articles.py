@@ -1,9 +1,12 @@
 """`manage.py import_articles PATH [PATH ...]`: a thin shell over articles.ingest.importer."""
 
+from pathlib import Path
+
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from articles.ingest.importer import MAX_FILES, Importer, TooManyFiles, collect_files
+from articles.ingest.files import MAX_FILES, TooManyFiles, count_files, iter_inputs
+from articles.ingest.importer import Importer
 
 
 class Command(BaseCommand):
@@ -34,15 +37,15 @@ class Command(BaseCommand):
 
     def handle(self, *args, paths, source, publish, dry_run, max_files, verbosity, **options):
         try:
-            files, failures = collect_files(paths, max_files=max_files)
+            total = count_files(paths, max_files=max_files)
         except TooManyFiles as error:
             raise CommandError(str(error)) from error
-        if not files and not failures:
+        if not total and all(Path(path).exists() for path in paths):
             raise CommandError(f"No *.txt files found in {', '.join(paths)}.")
 
         progress = None
         if self.stdout.isatty() and verbosity > 0:
-            progress = tqdm(total=len(files) + len(failures), unit="file", file=self.stderr)
+            progress = tqdm(total=total, unit="file", file=self.stderr)
 
         def on_result(result):
             if progress:
@@ -50,11 +53,11 @@ class Command(BaseCommand):
             if verbosity > 1:
                 self.stdout.write(f"{result.name}: {result.status}")
 
-        importer = Importer(
-            source_name=source, publish=publish, dry_run=dry_run, on_result=on_result
-        )
+        # Only failures and skips are kept for the summary: an archive of any size fits.
+        importer = Importer(source_name=source, publish=publish, dry_run=dry_run,
+                            on_result=on_result, keep_results=False)
         try:
-            report = importer.run(files, failures=failures)
+            report = importer.run(iter_inputs(paths))
         finally:
             if progress:
                 progress.close()
@@ -66,5 +69,5 @@ class Command(BaseCommand):
         style = self.style.SUCCESS if report.ok else self.style.ERROR
         self.stdout.write(style(report.summary()))
         if not report.ok:
-            raise CommandError(f"{len(report.failures)} of {len(report.results)} files failed.",
+            raise CommandError(f"{len(report.failures)} of {report.files} files failed.",
                                returncode=1)
