@@ -16,9 +16,11 @@ from .forms import ArticleAdminForm, ImportUploadForm
 from .ingest.importer import import_paths, resolve_links
 from .ingest.uploads import Upload, UploadError, unpack
 from .models import Article, Correction, RelatedLink, Source
-from .workflow import can_publish, publish, unpublish
+from .workflow import can_edit_content, can_publish, publish, unpublish
 
 IMPORT_PERMISSION = "articles.import_articles"
+CONTENT_FIELDS = ["headline", "headline_proposed", "slug", "kicker", "image_caption", "body",
+                  "tags", "source", "language", "original_url"]
 TOP_TAGS = 30
 
 admin.site.site_header = "Newsroom desk"
@@ -65,11 +67,26 @@ class TagFilter(admin.SimpleListFilter):
         return queryset
 
 
-class RelatedLinkInline(admin.TabularInline):
+class ContentInlineMixin:
+    """An inline that is part of the story's text: read-only where the story is (workflow)."""
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and can_edit_content(request.user, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return (super().has_change_permission(request, obj)
+                and can_edit_content(request.user, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        return (super().has_delete_permission(request, obj)
+                and can_edit_content(request.user, obj))
+
+
+class RelatedLinkInline(ContentInlineMixin, admin.TabularInline):
     model = RelatedLink
     fk_name = "article"
     extra = 0
-    ordering = ["position"]
+    ordering = ["position", "pk"]
     fields = ["position", "kind", "title", "teaser", "truncated", "duration_seconds", "language",
               "target"]
     autocomplete_fields = ["target"]
@@ -133,7 +150,16 @@ class ArticleAdmin(admin.ModelAdmin):
             readonly.append("published_at")
             if obj and obj.status not in Article.REPORTER_STATUSES:
                 readonly.append("status")
+        if not can_edit_content(request.user, obj):
+            readonly += [f for f in CONTENT_FIELDS if f not in readonly]
+        elif obj and obj.is_public:
+            readonly.append("slug")  # readers, feeds and search engines hold its URL
         return readonly
+
+    def get_prepopulated_fields(self, request, obj=None):
+        readonly = self.get_readonly_fields(request, obj)
+        return {k: v for k, v in super().get_prepopulated_fields(request, obj).items()
+                if k not in readonly}
 
     def has_publish_permission(self, request):
         return can_publish(request.user)
@@ -195,8 +221,13 @@ class ArticleAdmin(admin.ModelAdmin):
     @admin.action(description="Publish selected articles", permissions=["publish"])
     def publish_selected(self, request, queryset):
         count = publish(queryset, request.user)
+        held = queryset.filter(headline_proposed=True).count()
         self.message_user(request, f"Published {count} article(s). Those with a future "
                                    "published time go live then.", messages.SUCCESS)
+        if held:
+            self.message_user(request, f"{held} article(s) still have the headline the import "
+                                       "proposed: write a headline, then publish.",
+                              messages.WARNING)
 
     @admin.action(description="Unpublish selected articles", permissions=["publish"])
     def unpublish_selected(self, request, queryset):
@@ -224,7 +255,7 @@ class ArticleAdmin(admin.ModelAdmin):
                     form.add_error("files", str(error))
                 else:
                     report = import_paths(
-                        [folder], relative_to=folder,
+                        [folder], relative_to=folder, allow_publish=can_publish(request.user),
                         source_name=form.cleaned_data["source"],
                         publish=form.cleaned_data.get("publish", False),
                         dry_run=form.cleaned_data["dry_run"],

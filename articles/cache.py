@@ -8,6 +8,7 @@ version doubles as the pages' Last-Modified time. Staff (anyone with a session) 
 import hashlib
 import time
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
@@ -57,6 +58,21 @@ def _publication_times():
     return times["latest"], times["upcoming"]
 
 
+# The query parameters that change a public page: the list's filters, pagination, the
+# sitemaps' page. Any other parameter is ignored by the views, so it must not make a new
+# cache entry either (or anyone could fill the cache with ?x=1, ?x=2, ...).
+PAGE_PARAMETERS = ("q", "tag", "source", "language", "published_after", "published_before",
+                   "has_video", "page", "p")
+
+
+def _page_key(request):
+    query = sorted((name, value) for name in PAGE_PARAMETERS
+                   for value in request.GET.getlist(name))
+    # Host and scheme too: canonical links, feeds, sitemaps and robots.txt name them.
+    page = f"{request.scheme}://{request.get_host()}{request.path}?{urlencode(query)}"
+    return hashlib.sha256(page.encode()).hexdigest()
+
+
 def public_cache(view):
     """Serve a public GET from the cache; store it on a miss. Adds Last-Modified and
     Cache-Control; ConditionalGetMiddleware then answers If-None-Match / If-Modified-Since."""
@@ -68,10 +84,13 @@ def public_cache(view):
             or request.method not in ("GET", "HEAD")
             or settings.SESSION_COOKIE_NAME in request.COOKIES
         ):
-            return view(request, *args, **kwargs)
+            response = view(request, *args, **kwargs)
+            if settings.SESSION_COOKIE_NAME in request.COOKIES:
+                # Maybe a staff preview of a draft: no shared cache (CDN) may keep it.
+                patch_cache_control(response, private=True, no_store=True)
+            return response
         version = content_version()
-        path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-        key = f"newsroom:page:{version}:{path}"
+        key = f"newsroom:page:{version}:{_page_key(request)}"
         entry = cache.get(key)
         if entry is None:
             response = view(request, *args, **kwargs)

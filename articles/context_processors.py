@@ -2,4 +2,4 @@ from django.conf import settings
 
 
 def site(request):
-    return {"newsroom_name": settings.NEWSROOM_NAME}
+    return {"newsroom_name": settings.NEWSROOM_NAME, "site_language": settings.LANGUAGE_CODE}

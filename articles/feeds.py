@@ -1,7 +1,10 @@
 """RSS and Atom feeds: all articles, per tag, per source; they honour the list's filters."""
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.http import QueryDict
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
@@ -14,39 +17,48 @@ from .models import Article, Source
 FEED_SIZE = 30
 
 
+@dataclass(frozen=True)
+class FeedScope:
+    section: Tag | Source | None
+    filters: QueryDict
+
+
 class ArticlesFeed(Feed):
     """Latest published articles. URL kwargs narrow it to a tag or a source."""
 
     def get_object(self, request, tag=None, source=None):
-        self.request_filters = request.GET
+        """(the tag or source the feed is narrowed to, or None; the request's filters).
+        The filters travel with the object: one Feed instance serves every request."""
         if tag:
-            return get_object_or_404(Tag, slug=tag)
-        if source:
-            return get_object_or_404(Source, slug=source)
-        return None
+            section = get_object_or_404(Tag, slug=tag)
+        elif source:
+            section = get_object_or_404(Source, slug=source)
+        else:
+            section = None
+        return FeedScope(section, request.GET.copy())
 
-    def title(self, obj):
+    def title(self, scope):
         name = settings.NEWSROOM_NAME
-        return f"{name}: {obj}" if obj else f"{name}: latest news"
+        return f"{name}: {scope.section}" if scope.section else f"{name}: latest news"
 
-    def link(self, obj):
-        if isinstance(obj, Source):
-            return obj.get_absolute_url()
-        if isinstance(obj, Tag):
-            return reverse("articles:tag", kwargs={"slug": obj.slug})
+    def link(self, scope):
+        if isinstance(scope.section, Source):
+            return scope.section.get_absolute_url()
+        if isinstance(scope.section, Tag):
+            return reverse("articles:tag", kwargs={"slug": scope.section.slug})
         return reverse("articles:front")
 
-    def description(self, obj):
-        return f"The latest published articles{f' on {obj}' if obj else ''}."
+    def description(self, scope):
+        return f"The latest published articles{f' on {scope.section}' if scope.section else ''}."
 
-    def items(self, obj):
+    def items(self, scope):
         articles = Article.objects.published().for_listing()
-        if isinstance(obj, Source):
-            articles = articles.filter(source=obj)
-        elif isinstance(obj, Tag):
-            articles = articles.filter(tags=obj)
+        if isinstance(scope.section, Source):
+            articles = articles.filter(source=scope.section)
+        elif isinstance(scope.section, Tag):
+            articles = articles.filter(tags=scope.section)
         # A feed is newest first, even when a search would rank its results.
-        filtered = ArticleFilter(self.request_filters, queryset=articles).qs
+        filtered = ArticleFilter(scope.filters, queryset=articles).qs
         return filtered.order_by("-published_at", "-pk")[:FEED_SIZE]
 
     def item_title(self, item):

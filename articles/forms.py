@@ -36,6 +36,10 @@ class ArticleAdminForm(forms.ModelForm):
                               if value in Article.REPORTER_STATUSES]
             status.help_text = "An editor publishes articles that are ready for review."
 
+    def clean_body(self):
+        # Browsers send textarea line breaks as CRLF; paragraphs are split on blank lines.
+        return "\n".join(self.cleaned_data["body"].splitlines()).strip()
+
     def clean(self):
         cleaned = super().clean()
         status = cleaned.get("status", self.instance.status)

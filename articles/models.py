@@ -25,6 +25,7 @@ from .ingest.parse import normalise
 # unique in an archive and short enough for every real teaser to cover it.
 LEAD_KEY_CHARS = 48
 HEADLINE_KEY_CHARS = 298
+_BLANK_LINE = re.compile(r"\n\s*\n")
 MAX_SEARCH_WORDS = 10  # a bound on the query's size, whatever is pasted into the box
 
 
@@ -84,17 +85,17 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_page(self):
         """One article with everything its page shows, in a fixed number of queries."""
-        links = RelatedLink.objects.select_related("target__source").order_by("position")
+        links = RelatedLink.objects.select_related("target__source").order_by("position", "pk")
         return self.select_related("source").prefetch_related(
             "tags", "corrections", Prefetch("related_links", queryset=links)
         )
 
     def search(self, text):
         """Articles holding every word of `text`. On PostgreSQL, full-text search ranked by
-        where the words stand (headline, kicker, body); elsewhere, substring matching, newest
-        first. The 'simple' configuration (no stemming) keeps both alike for plain words and
-        fair to every language we publish in."""
-        words = re.findall(r"\w[\w'’-]*", text)[:MAX_SEARCH_WORDS]
+        where the words stand (headline, kicker, body), each word matching as a prefix;
+        elsewhere, substring matching, newest first. The 'simple' configuration (no stemming)
+        keeps both alike for plain words and fair to every language we publish in."""
+        words = re.findall(r"\w+", text)[:MAX_SEARCH_WORDS]
         if not words:
             return self
         if connections[self.db].vendor == "postgresql":
@@ -103,7 +104,9 @@ class ArticleQuerySet(models.QuerySet):
                 + SearchVector(_as_plain_text("kicker"), weight="B", config="simple")
                 + SearchVector(_as_plain_text("body"), weight="C", config="simple")
             )
-            query = SearchQuery(" ".join(words), search_type="plain", config="simple")
+            # Every word, as a prefix ("russia" finds "Russian"), as substring search does.
+            query = SearchQuery(" & ".join(f"{word}:*" for word in words), search_type="raw",
+                                config="simple")
             return (
                 self.annotate(search_document=vector, rank=SearchRank(vector, query))
                 .filter(search_document=query)
@@ -256,12 +259,19 @@ class Article(models.Model):
 
     @property
     def paragraphs(self):
-        return [p.strip() for p in self.body.split("\n\n") if p.strip()]
+        return [p.strip() for p in _BLANK_LINE.split(self.body) if p.strip()]
 
     @property
     def lead(self):
         paragraphs = self.paragraphs
         return paragraphs[0] if paragraphs else ""
+
+    def sidebar(self):
+        """(videos, stories): the related items in order, as the original page's two boxes.
+        Reads the prefetched links of for_page(); no query of its own there."""
+        links = self.related_links.all()
+        return ([link for link in links if link.kind == RelatedLink.Kind.VIDEO],
+                [link for link in links if link.kind == RelatedLink.Kind.STORY])
 
     @property
     def is_public(self):
@@ -341,11 +351,10 @@ class RelatedLink(models.Model):
     objects = RelatedLinkQuerySet.as_manager()
 
     class Meta:
-        ordering = ["article", "position"]
+        # Not unique: editors renumber items one at a time, and ties keep their insertion order.
+        ordering = ["article", "position", "pk"]
+        indexes = [models.Index(fields=["article", "position"], name="relatedlink_order_idx")]
         constraints = [
-            models.UniqueConstraint(
-                fields=["article", "position"], name="relatedlink_unique_position"
-            ),
             models.CheckConstraint(
                 condition=Q(kind="video") | Q(duration_seconds__isnull=True),
                 name="relatedlink_only_videos_have_duration",

@@ -42,12 +42,12 @@ class ArticleDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        links = list(self.object.related_links.all())
-        context["videos"] = [link for link in links if link.kind == link.Kind.VIDEO]
-        context["stories"] = [link for link in links if link.kind == link.Kind.STORY]
-        if not links:
+        context["videos"], context["stories"] = self.object.sidebar()
+        if not (context["videos"] or context["stories"]):
             # No scraped sidebar: the articles sharing most tags, so no sidebar is empty.
-            context["more_articles"] = Article.objects.published().related_to(self.object)
+            context["more_articles"] = list(
+                Article.objects.published().related_to(self.object)
+            )
         return context
 
 

@@ -29,7 +29,7 @@ stop() {
 }
 trap stop EXIT
 
-as_pg "$bin/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --no-locale --no-sync >/dev/null
+as_pg "$bin/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 --no-sync >/dev/null
 as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/pg.log" -w \
   -o "-k $dir -c listen_addresses='' -c fsync=off -c full_page_writes=off -c synchronous_commit=off" \
   start >/dev/null

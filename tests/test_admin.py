@@ -14,7 +14,7 @@ from unittest import mock
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
@@ -970,3 +970,94 @@ def test_article_changelist_queries_do_not_grow(client, superuser, django_assert
         response = client.get(ARTICLES)
     assert response.status_code == 200
     assert len(response.context["cl"].result_list) == count
+
+
+# -------------------------------------------------------------------------------------------
+# Rules found in review: line breaks, reordering, who may change a live story
+
+
+def test_a_body_saved_from_a_browser_keeps_its_paragraphs_and_its_reimport(as_editor, seeds_dir,
+                                                                           tmp_path):
+    import_paths([seeds_dir], publish=True)
+    article = Article.objects.get(headline=SEED_1)
+    url, data = article_form(as_editor, article)
+    # What a browser sends for a textarea: CRLF line breaks.
+    data["body"] = data["body"].replace("\n", "\r\n")
+
+    response = as_editor.post(url, data)
+
+    assert response.status_code == 302, form_errors(response)
+    article.refresh_from_db()
+    assert "\r" not in article.body
+    assert len(article.paragraphs) == 9
+    # Saving without a change is not an editor's change: a re-import still sees its own work.
+    assert import_paths([seeds_dir]).counts()["unchanged"] == 2
+
+
+def test_editor_swaps_two_sidebar_items(as_editor, seeded):
+    article = seeded[0]
+    url, data = article_form(as_editor, article)
+    first, second = [k for k in data
+                     if k.startswith("related_links-") and k.endswith("-position")][:2]
+    data[first], data[second] = data[second], data[first]
+
+    response = as_editor.post(url, data)
+
+    assert response.status_code == 302, form_errors(response)
+    titles = [link.title for link in article.related_links.order_by("position", "pk")]
+    assert titles[0].startswith("Sahel region hardest-hit")
+    assert titles[1].startswith("Alliance of Sahel States")
+
+
+def test_reporter_cannot_change_the_text_of_a_live_story(as_reporter, seeded):
+    article = seeded[0]
+    url, data = article_form(as_reporter, article)
+    assert "headline" not in data and "body" not in data
+    assert not any(key.endswith("-title") for key in data)
+    data.update({"headline": "Rewritten by a reporter", "body": "New text."})
+
+    as_reporter.post(url, data)
+
+    article.refresh_from_db()
+    assert article.headline == SEED_1
+    assert len(article.paragraphs) == 9
+
+
+def test_the_slug_of_a_live_story_is_fixed_for_editors_too(as_editor, seeded):
+    article = seeded[0]
+    url, data = article_form(as_editor, article)
+    assert "slug" not in data
+    data["slug"] = "a-new-address"
+
+    as_editor.post(url, data)
+
+    article.refresh_from_db()
+    assert article.slug != "a-new-address"
+
+
+def test_bulk_publish_holds_back_proposed_headlines(as_editor):
+    proposed = make_article("The lead sentence as a headline", status=Article.Status.DRAFT,
+                            headline_proposed=True)
+    written = make_article("A headline an editor wrote", status=Article.Status.DRAFT)
+
+    changelist = reverse("admin:articles_article_changelist")
+    action(as_editor, changelist, "publish_selected", [proposed, written])
+
+    proposed.refresh_from_db()
+    written.refresh_from_db()
+    assert proposed.status == Article.Status.DRAFT
+    assert written.status == Article.Status.PUBLISHED
+    assert any("proposed" in message for message in messages_of(as_editor.get(changelist)))
+
+
+def test_an_upload_cannot_publish_for_a_user_who_may_not(client, seeds_dir):
+    importer_only = make_user("importer", "Reporter", is_staff=True)
+    importer_only.user_permissions.add(
+        Permission.objects.get(codename="import_articles", content_type__app_label="articles"))
+    client.force_login(importer_only)
+
+    report = summary(upload(client, seed_files(seeds_dir)))
+
+    assert report.counts()["created"] == 2
+    # The manifest says "published"; the uploader may not publish, so they wait for review.
+    assert set(Article.objects.values_list("status", flat=True)) == {Article.Status.REVIEW}

@@ -780,3 +780,24 @@ def test_health_reports_a_dead_redis_but_stays_up(client):
     assert response.status_code == 200  # the database answers: keep the instance in service
     assert response.json()["status"] == "ok"
     assert response.json()["cache"] == "unavailable"
+
+
+def test_parameters_no_view_reads_share_one_entry(client, article):
+    warm(client, "/articles/?q=ministers&utm_source=mail")
+    assert queries_for(client, "/articles/?utm_source=other&q=ministers")[1] == 0
+
+
+def test_each_host_gets_its_own_entry(client, article, settings):
+    settings.ALLOWED_HOSTS = ["news.example.com", "mirror.example.org"]
+    first = client.get("/robots.txt", HTTP_HOST="news.example.com").content.decode()
+    second = client.get("/robots.txt", HTTP_HOST="mirror.example.org").content.decode()
+    assert "http://news.example.com/sitemap.xml" in first
+    assert "http://mirror.example.org/sitemap.xml" in second
+
+
+def test_a_page_seen_with_a_session_is_private(client, staff):
+    draft = make_article("Draft under embargo", status=Article.Status.DRAFT)
+    response = staff.get(draft.get_absolute_url())
+    assert response.status_code == 200
+    assert "private" in response["Cache-Control"]
+    assert "no-store" in response["Cache-Control"]

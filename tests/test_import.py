@@ -419,3 +419,15 @@ def test_seed_links_resolve_once_their_articles_arrive(seeds_dir, tmp_path):
     link = RelatedLink.objects.get(target__isnull=False)
     assert link.article.source.name == "Africanews"
     assert link.duration_seconds == 124
+
+
+def test_text_longer_than_its_column_fails_with_its_line(tmp_path):
+    write(tmp_path, "caption.txt", "C" * 501 + "\nA body paragraph.\n")
+    write(tmp_path, "title.txt", "Kicker\nA body paragraph.\nGo to video\n" + "T" * 301 + "\n")
+
+    code, _, err = run(tmp_path, source="Test Wire")
+
+    assert code == 1
+    assert f"{tmp_path / 'caption.txt'}:1: the image caption is 501 characters" in err
+    assert f"{tmp_path / 'title.txt'}:4: the video title is 301 characters" in err
+    assert Article.objects.count() == 0

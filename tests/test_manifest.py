@@ -295,3 +295,23 @@ def test_manifest_at_the_limit_accepted():
 ])
 def test_manifest_error_str(error, expected):
     assert str(error) == expected
+
+
+@pytest.mark.parametrize(("line", "problem"), [
+    ('url = "javascript:alert(1)"', "must be an http:// or https:// address"),
+    ('url = "ftp://example.com/a"', "must be an http:// or https:// address"),
+    ('url = "https://"', "must be an http:// or https:// address"),
+    (f'url = "https://example.com/{"a" * 500}"', "the limit is 500"),
+    (f'headline = "{"h" * 301}"', "the limit is 300"),
+])
+def test_article_values_the_database_would_refuse_are_refused_with_their_line(line, problem):
+    error = refused(toml('[[article]]', 'file = "a.txt"', line))
+    assert problem in error.reason
+    assert error.line == 3
+
+
+@pytest.mark.parametrize("country", ["COG", "1A", "C"])
+def test_a_country_is_a_two_letter_code(country):
+    error = refused(toml('[[source]]', 'key = "k"', 'name = "N"', f'country = "{country}"'))
+    assert "two-letter" in error.reason
+    assert error.line == 4

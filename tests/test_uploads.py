@@ -126,3 +126,13 @@ def test_a_name_twice_is_refused(tmp_path):
 def test_nothing_to_import_is_refused(tmp_path):
     data = make_zip([("README.md", b"x")])
     assert "no .txt article files" in refuse([Upload("empty.zip", data)], tmp_path)
+
+
+def test_a_path_that_is_both_file_and_folder_is_refused_before_writing(tmp_path):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("x.txt", b"Kicker\nBody.\n")
+        archive.writestr("x.txt/y.txt", b"Kicker\nBody.\n")
+    with pytest.raises(UploadError, match="both a file and a folder"):
+        unpack([Upload("a.zip", buffer.getvalue())], tmp_path)
+    assert list(tmp_path.iterdir()) == []

@@ -311,6 +311,9 @@ def test_article_page_language_follows_the_article(client):
     french = make_article("Élections à Dakar", language="fr")
     page = get_page(client, french.get_absolute_url())
     assert page.find("html").attrs["lang"] == "fr"
+    # The site's own words around the story stay English, and say so.
+    assert page.find("header").attrs["lang"] == "en"
+    assert page.find("footer").attrs["lang"] == "en"
     assert get_page(client, "/").find("html").attrs["lang"] == "en"
 
 
@@ -748,3 +751,9 @@ def test_listing_queries_do_not_grow_with_articles(client, django_assert_num_que
     assert response.status_code == 200
     shown = len(card_headlines(parse(response)))
     assert shown == min(20, size + (0 if name == "source" else 3))
+
+
+def test_search_finds_words_that_start_with_the_search_word(client):
+    make_article("Troops on the border", body="Russian instructors arrived on Monday.")
+    page = get_page(client, "/articles/?q=russia")
+    assert card_headlines(page.find("section", cls="results")) == ["Troops on the border"]

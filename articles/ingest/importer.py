@@ -152,9 +152,11 @@ class Importer:
     """
 
     def __init__(self, *, source_name=None, publish=False, dry_run=False, on_result=None,
-                 keep_results=True, batch_size=BATCH_SIZE):
+                 keep_results=True, batch_size=BATCH_SIZE, allow_publish=True):
         self.source_name = (source_name or "").strip()
-        self.publish = publish
+        self.publish = publish and allow_publish
+        # Who runs the import decides: a manifest cannot publish for a user who may not.
+        self.allow_publish = allow_publish
         self.dry_run = dry_run
         self.on_result = on_result or (lambda result: None)
         self.keep_results = keep_results
@@ -225,6 +227,7 @@ class Importer:
 
     def _prepare(self, file):
         parsed = parse_bytes(file.read())
+        _check_lengths(parsed)
         source = self._source_for(file)
         entry = file.entry or ArticleEntry(file=file.name)
         headline = entry.headline or propose_headline(parsed.lead)
@@ -237,7 +240,7 @@ class Importer:
             "body": parsed.body,
             "language": parsed.language or source.language or "en",
             "original_url": entry.url,
-            "source_file": file.name,
+            "source_file": file.name[-300:],  # the end of a long path says the most
             "fingerprint": parsed.fingerprint,
         }
         links = [_link_values(position, item) for position, item in enumerate(parsed.related)]
@@ -295,9 +298,12 @@ class Importer:
                 for article, (index, p) in zip(articles, new, strict=True)}
 
     def _publication(self, p):
-        status = p.entry.status or (Article.Status.PUBLISHED if self.publish else "draft")
+        status = p.entry.status or (
+            Article.Status.PUBLISHED if self.publish else Article.Status.DRAFT)
         if p.values["headline_proposed"]:
             status = Article.Status.DRAFT  # an editor must write the headline first
+        elif status == Article.Status.PUBLISHED and not self.allow_publish:
+            status = Article.Status.REVIEW
         published_at = p.entry.published
         if status == Article.Status.PUBLISHED and published_at is None:
             published_at = timezone.now()
@@ -337,26 +343,54 @@ class Importer:
     def _revisit(self, p, article, stored_links):
         """A known article: leave it (editor's change, or nothing new) or update it."""
         name = p.file.name
-        if article.import_digest and stored_digest(article, stored_links) != article.import_digest:
+        # An article the import never wrote (an editor's own) counts as changed by an editor.
+        if stored_digest(article, stored_links) != article.import_digest:
             return FileResult(name, SKIPPED, article.pk, article.headline,
                               reason="changed by an editor since the last import; kept as is")
         if p.digest == article.import_digest:
             return FileResult(name, UNCHANGED, article.pk, article.headline)
         try:
             with transaction.atomic():
+                # Locked and checked again: an editor may have saved since our look-up.
+                article = Article.objects.select_for_update().get(pk=article.pk)
+                if stored_digest(article) != article.import_digest:
+                    return FileResult(name, SKIPPED, article.pk, article.headline,
+                                      reason="changed by an editor since the last import; "
+                                             "kept as is")
                 old_kicker = article.kicker
                 for field_name, value in p.values.items():
                     setattr(article, field_name, value)
                 article.import_digest = p.digest
                 article.imported_at = timezone.now()
-                article.save()
+                # Only what the import owns: status, times and slug stay the editors'.
+                article.save(update_fields=[*p.values, "import_digest", "imported_at",
+                                            "updated_at"])
                 _replace_links(article, p.links)
                 if p.parsed.kicker and p.parsed.kicker != old_kicker:
                     article.tags.add(p.parsed.kicker)
+        except Article.DoesNotExist:
+            return FileResult(name, FAILED, reason="the article was deleted during the import")
         except DatabaseError as error:
             logger.exception("Database error updating %s", name)
             return FileResult(name, FAILED, reason=f"the database refused it: {error}")
         return FileResult(name, UPDATED, article.pk, article.headline)
+
+
+def _check_lengths(parsed):
+    """Refuse, with the line, text longer than its column holds (PostgreSQL would refuse the
+    row without saying where; SQLite would keep it)."""
+    limits = {"kicker": Article._meta.get_field("kicker").max_length,
+              "image_caption": Article._meta.get_field("image_caption").max_length}
+    for name, limit in limits.items():
+        value = getattr(parsed, name)
+        if len(value) > limit:
+            raise ImportFailure(f"the {name.replace('_', ' ')} is {len(value):,} characters; "
+                                f"the limit is {limit}", parsed.first_line)
+    limit = RelatedLink._meta.get_field("title").max_length
+    for item in parsed.related:
+        if len(item.title) > limit:
+            raise ImportFailure(f"the video title is {len(item.title):,} characters; the limit "
+                                f"is {limit}", item.line + 1)
 
 
 def _if_raced(result):
@@ -385,7 +419,7 @@ def _existing_articles(prepared):
     links = {}
     for row in RelatedLink.objects.filter(
         article__in=[a.pk for a in found.values()]
-    ).values("article_id", "position", *_OWNED_LINK_FIELDS):
+    ).order_by("position", "pk").values("article_id", "position", *_OWNED_LINK_FIELDS):
         links.setdefault(row.pop("article_id"), []).append(row)
     return {identity: (article, links.get(article.pk, [])) for identity, article in found.items()}
 
@@ -506,7 +540,8 @@ def stored_digest(article, links=None):
     values = {name: getattr(article, name) for name in _OWNED_FIELDS}
     values["source"] = article.source_id
     if links is None:
-        links = list(article.related_links.values("position", *_OWNED_LINK_FIELDS))
+        links = list(article.related_links.order_by("position", "pk")
+                     .values("position", *_OWNED_LINK_FIELDS))
     return content_digest(values, links)
 
 

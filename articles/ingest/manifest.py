@@ -24,6 +24,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
+from urllib.parse import urlsplit
 
 from .errors import InputError
 
@@ -34,6 +35,8 @@ SOURCE_KINDS = ("outlet", "wire", "broadcaster", "agency", "other")
 STATUSES = ("draft", "review", "published")
 
 _SOURCE_KEYS = {"key", "name", "url", "kind", "country", "language"}
+# The database's limits, checked here so a manifest fails with its line on every database.
+_MAX_CHARS = {"name": 200, "headline": 300, "url": 500, "language": 8, "file": 300}
 _ARTICLE_KEYS = {"file", "source", "headline", "url", "published", "status"}
 _TOML_LINE = re.compile(r"at line (\d+)")
 
@@ -173,6 +176,19 @@ def _text(table, key, locate, required=False):
     value = value.strip()
     if required and not value:
         raise ManifestError(f"{key!r} is required", locate.key(key))
+    limit = _MAX_CHARS.get(key)
+    if limit and len(value) > limit:
+        raise ManifestError(f"{key!r} is {len(value):,} characters; the limit is {limit}",
+                            locate.key(key))
+    if key == "url" and value:
+        parts = urlsplit(value)
+        # Only web addresses: a URL is rendered as a link on public pages.
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ManifestError(f"url {value!r} must be an http:// or https:// address",
+                                locate.value(key, value))
+    if key == "country" and value and not (len(value) == 2 and value.isalpha()):
+        raise ManifestError(f"country {value!r} must be a two-letter ISO 3166 code",
+                            locate.value(key, value))
     return value
 
 

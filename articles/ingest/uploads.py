@@ -56,6 +56,10 @@ def unpack(uploads, folder):
                               "can be imported.")
     if not planned:
         raise UploadError("The upload holds no .txt article files.")
+    for relative in planned:
+        for parent in relative.parents:
+            if parent in planned:
+                raise UploadError(f"{parent} is both a file and a folder in the upload.")
 
     for relative, content in planned.items():
         target = folder.joinpath(*relative.parts)
