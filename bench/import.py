@@ -108,7 +108,7 @@ class Database:
             return time.perf_counter() - started
 
 
-def bench(kind, count, folder):
+def bench(kind, count, folder, only_import=False):
     archive = folder / f"archive-{count}"
     if not archive.exists():
         Archive(count, seed=2025).write(archive)
@@ -119,8 +119,13 @@ def bench(kind, count, folder):
     summary = out.strip().splitlines()[-1]
     match = re.search(r"resolved now in ([\d.]+) s", summary)
     resolve = {"resolve_s": float(match.group(1))} if match else {}
+    with database.connect() as connection:
+        links = connection.execute("SELECT COUNT(*) FROM articles_relatedlink").fetchone()[0]
+    result = {"database": kind, "files": count, "links": links, "import_s": seconds,
+              "files_per_s": count / seconds, "peak_mb": peak, "summary": summary, **resolve}
+    if only_import:
+        return result
     tables = database.rows()
-    links = len(tables["articles_relatedlink"][1])
 
     fixture = folder / f"dump-{kind}-{count}.json"
     with fixture.open("w") as handle:
@@ -133,24 +138,23 @@ def bench(kind, count, folder):
     database.fresh()
     floor = database.bare_insert(tables)
 
-    return {
-        "database": kind, "files": count, "links": links, "import_s": seconds,
-        "files_per_s": count / seconds, "peak_mb": peak, "loaddata_s": loaddata,
-        "floor_s": floor, "summary": summary, **resolve,
-    }
+    return {**result, "loaddata_s": loaddata, "floor_s": floor}
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("counts", nargs="*", type=int, default=[2000])
     parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--only-import", action="store_true",
+                        help="skip loaddata and the floor (for memory and scaling runs)")
     args = parser.parse_args()
 
     kinds = ["sqlite", "postgres"] if args.database == "both" else [args.database]
     if "postgres" in kinds and "DATABASE_URL" not in os.environ:
         # Re-run this script inside a throwaway cluster.
         command = [str(ROOT / "scripts" / "with-postgres.sh"), sys.executable, __file__,
-                   *map(str, args.counts), "--database", args.database]
+                   *map(str, args.counts), "--database", args.database,
+                   *(["--only-import"] if args.only_import else [])]
         raise SystemExit(subprocess.call(command))
 
     print(f"{'db':<9}{'files':>8}{'links':>8}{'import s':>10}{'files/s':>9}{'peak MB':>9}"
@@ -160,7 +164,9 @@ def main():
         os.chmod(folder, 0o755)
         for kind in kinds:
             for count in args.counts:
-                r = bench(kind, count, folder)
+                r = bench(kind, count, folder, args.only_import)
+                if args.only_import:
+                    r.update(loaddata_s=float("nan"), floor_s=float("nan"))
                 print(f"{r['database']:<9}{r['files']:>8}{r['links']:>8}{r['import_s']:>10.2f}"
                       f"{r['files_per_s']:>9.0f}{r['peak_mb']:>9.0f}{r['loaddata_s']:>11.2f}"
                       f"{r['floor_s']:>9.2f}{r['loaddata_s'] / r['import_s']:>11.1f}x"

@@ -1,0 +1,166 @@
+"""Page speed at archive scale, side by side with a static ceiling and a Wagtail peer.
+
+    python bench/pages.py [--articles 10000] [--duration 10] [--connections 8] [--rounds 2]
+                          [--peer-articles 1000] [--no-peer]
+
+Builds a database of --articles generated articles (bench/corpus.py, through the real importer)
+and serves it with gunicorn (2 workers, production settings) on 127.0.0.1. For the article page,
+the front page, the filtered list and a feed it prints requests/s and p50/p99 latency with wrk,
+uncached and with the page cache on, and their ratio to the ceiling: the article page's own
+HTML bytes served as a static file through whitenoise in the same server, in the same run.
+
+The peer is the minimal Wagtail site in ../shared/peers (copied to a temporary folder, never
+written in place), loaded with --peer-articles pages (Wagtail creates pages one by one, which
+takes minutes) and served the same way. Its article page and ours (uncached: the peer has no
+cache either) are measured alternately for --rounds rounds; the ratio of their medians is
+reported. Only 127.0.0.1 is contacted; every load is bounded by --duration.
+"""
+
+import argparse
+import os
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+from load import Server, free_port, prepare, targets, wrk  # noqa: E402
+
+PEER = ROOT.parent / "shared" / "peers" / "wagtail_site"
+PEER_VENV = Path(os.environ.get("PEER_VENV", "/tmp/peer-venv"))
+CEILING = "bench-ceiling.html"
+
+
+class PeerServer:
+    """The Wagtail peer, from a copy of its folder, with its own venv and database."""
+
+    def __init__(self, folder, articles, workers):
+        self.folder = folder / "wagtail_site"
+        shutil.copytree(PEER, self.folder)
+        python = PEER_VENV / "bin" / "python"
+        if not (PEER_VENV / "bin" / "gunicorn").exists():
+            subprocess.run([sys.executable, "-m", "venv", str(PEER_VENV)], check=True)
+            subprocess.run([str(python), "-m", "pip", "install", "-q", "-r",
+                            str(self.folder / "requirements.txt")], check=True)
+        env = {**os.environ, "PEER_DB": str(folder / "peer.sqlite3")}
+        (self.folder / "peer_static").mkdir(exist_ok=True)
+        started = time.perf_counter()
+        for args in (["migrate", "-v0"], ["load_peer_data", str(articles)],
+                     ["collectstatic", "--noinput", "-v0"]):
+            subprocess.run([str(python), "manage.py", *args], cwd=self.folder, env=env,
+                           check=True, stdout=subprocess.DEVNULL)
+        print(f"wagtail peer: loaded {articles} pages in {time.perf_counter() - started:.0f} s")
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process = subprocess.Popen(
+            [str(PEER_VENV / "bin" / "gunicorn"), "-w", str(workers), "-b",
+             f"127.0.0.1:{self.port}", "peersite.wsgi"],
+            cwd=self.folder, env=env, start_new_session=True,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(self.url + "/", timeout=2).read()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    self.stop()
+                    raise SystemExit("the Wagtail peer did not start") from None
+                time.sleep(0.3)
+        self.article = f"/article-{articles // 2}/"
+
+    def stop(self):
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=20)
+
+
+def row(name, mode, figures, ceiling=None):
+    rps, p50, p99, errors = figures
+    ratio = f"{rps / ceiling:>8.2f}" if ceiling else f"{'':>8}"
+    print(f"{name:<16} {mode:<9} {rps:>9.1f} {p50:>8.2f} {p99:>8.2f} {errors:>7} {ratio}",
+          flush=True)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--articles", type=int, default=10_000)
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--peer-articles", type=int, default=1000)
+    parser.add_argument("--no-peer", action="store_true")
+    parser.add_argument("--database-url")
+    parser.add_argument("--cache-url", default="locmem://")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("bench/pages.py needs wrk: apt-get install wrk")
+
+    static_root = ROOT / "staticfiles"
+    servers = []
+    with tempfile.TemporaryDirectory(prefix="newsroom-pages-") as tmp:
+        try:
+            env = prepare(args, Path(tmp))
+            # The ceiling: the article page's bytes, served by whitenoise from the same server.
+            probe = Server({**env, "PAGE_CACHE_SECONDS": "0"}, 1)
+            pages = targets(probe)
+            (static_root / CEILING).write_bytes(probe.get(pages["article page"]).encode())
+            probe.stop()
+
+            uncached = Server({**env, "PAGE_CACHE_SECONDS": "0"}, args.workers)
+            servers.append(uncached)
+            peer = None
+            if not args.no_peer:
+                peer = PeerServer(Path(tmp), args.peer_articles, args.workers)
+                servers.append(peer)
+
+            print(f"gunicorn -w {args.workers}, wrk -c{args.connections} -d{args.duration}s, "
+                  f"{args.articles} articles, {os.cpu_count()} cores")
+            print(f"{'page':<16} {'mode':<9} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} "
+                  f"{'errors':>7} {'/ceiling':>8}")
+            ours, theirs = [], []
+            if peer:
+                for _ in range(args.rounds):
+                    ours.append(wrk(uncached.url + pages["article page"], args.duration,
+                                    args.connections))
+                    row("article page", "uncached", ours[-1])
+                    theirs.append(wrk(peer.url + peer.article, args.duration, args.connections))
+                    row("wagtail article", "peer", theirs[-1])
+                peer.stop()
+
+            ceiling = wrk(uncached.url + f"/static/{CEILING}", args.duration, args.connections)
+            row("static ceiling", "whitenoise", ceiling)
+            for name, path in pages.items():
+                row(name, "uncached", wrk(uncached.url + path, args.duration, args.connections),
+                    ceiling[0])
+            uncached.stop()
+            cached = Server({**env, "PAGE_CACHE_SECONDS": "300"}, args.workers)
+            servers.append(cached)
+            for name, path in pages.items():
+                row(name, "cached", wrk(cached.url + path, args.duration, args.connections),
+                    ceiling[0])
+            cached.stop()
+
+            if peer:
+                ours_rps = statistics.median(r[0] for r in ours)
+                theirs_rps = statistics.median(r[0] for r in theirs)
+                print(f"article page, uncached, vs the Wagtail peer: {ours_rps:.1f} / "
+                      f"{theirs_rps:.1f} req/s = {ours_rps / theirs_rps:.1f}x (medians of "
+                      f"{args.rounds} alternating rounds)")
+        finally:
+            for server in servers:
+                server.stop()
+            (static_root / CEILING).unlink(missing_ok=True)
+
+
+if __name__ == "__main__":
+    main()
