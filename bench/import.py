@@ -71,7 +71,9 @@ class Database:
 
     def env(self):
         return {**os.environ, "DATABASE_URL": self.url,
-                "DJANGO_SETTINGS_MODULE": "newsroom.settings.dev", "LOG_LEVEL": "ERROR"}
+                "DJANGO_SETTINGS_MODULE": "newsroom.settings.dev", "LOG_LEVEL": "ERROR",
+                # As in production: with DEBUG on, Django keeps a log of every query.
+                "DEBUG": "false", "ALLOWED_HOSTS": "localhost"}
 
     def connect(self):
         if self.kind == "sqlite":

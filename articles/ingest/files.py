@@ -14,7 +14,8 @@ from .manifest import FILENAME as MANIFEST_FILENAME
 from .manifest import ArticleEntry, ManifestError, parse_manifest
 
 MAX_FILES = 250_000  # one run; a bigger archive is imported folder by folder
-_MANIFESTS_KEPT = 64  # parsed manifests kept at once: the folders on the current path and a few
+_MANIFESTS_KEPT = 8  # parsed manifests kept: the folders on the current path (a large one holds
+# thousands of entries, so keeping more would make memory grow with the archive)
 
 
 @dataclass(frozen=True)
