@@ -46,20 +46,21 @@ def run(env, *args, capture=False):
 class Database:
     """A fresh, migrated database per step, SQLite file or PostgreSQL database."""
 
-    def __init__(self, kind, folder):
+    def __init__(self, kind, folder, label):
         self.kind = kind
         self.folder = folder
+        self.label = label  # one Database per run of the benchmark: names must not repeat
         self.count = 0
 
     def fresh(self):
         self.count += 1
         if self.kind == "sqlite":
-            self.url = f"sqlite:///{self.folder / f'db{self.count}.sqlite3'}"
+            self.url = f"sqlite:///{self.folder / f'db-{self.label}-{self.count}.sqlite3'}"
         else:
             import psycopg
 
             base = urlsplit(os.environ["DATABASE_URL"])
-            name = f"bench{self.count}"
+            name = f"bench_{self.label}_{self.count}"
             admin = urlunsplit(base._replace(path="/postgres"))
             with psycopg.connect(admin, autocommit=True) as connection:
                 connection.execute(f"DROP DATABASE IF EXISTS {name}")
@@ -114,7 +115,7 @@ def bench(kind, count, folder, only_import=False):
     archive = folder / f"archive-{count}"
     if not archive.exists():
         Archive(count, seed=2025).write(archive)
-    database = Database(kind, folder)
+    database = Database(kind, folder, label=count)
 
     env = database.fresh()
     seconds, peak, out = run(env, "import_articles", str(archive), "--publish", capture=True)
