@@ -1,6 +1,7 @@
 """Small presentational helpers; no queries, no business rules."""
 
 import base64
+import functools
 import hashlib
 import json
 from urllib.parse import urlencode
@@ -10,6 +11,8 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+
+from ..models import url_for_slug
 
 register = template.Library()
 
@@ -83,4 +86,14 @@ def related_href(link):
     target = link.public_target
     if target:
         return target.get_absolute_url()
-    return f"{reverse('articles:list')}?{urlencode({'q': link.text})}"
+    return f"{_search_url()}?{urlencode({'q': link.text})}"
+
+
+@functools.cache
+def _search_url():
+    return reverse("articles:list")
+
+
+@register.filter
+def tag_url(tag):
+    return url_for_slug("articles:tag", tag.slug)
