@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.http import QueryDict
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
@@ -29,12 +29,18 @@ class ArticlesFeed(Feed):
     def get_object(self, request, tag=None, source=None):
         """(the tag or source the feed is narrowed to, or None; the request's filters).
         The filters travel with the object: one Feed instance serves every request."""
+        published = Article.objects.published()
         if tag:
             section = get_object_or_404(Tag, slug=tag)
+            published = published.filter(tags=section)
         elif source:
             section = get_object_or_404(Source, slug=source)
+            published = published.filter(source=section)
         else:
-            section = None
+            return FeedScope(None, request.GET.copy())
+        # Like the tag and source pages: not public until a published article uses it.
+        if not published.exists():
+            raise Http404(f"Nothing published under {section}.")
         return FeedScope(section, request.GET.copy())
 
     def title(self, scope):

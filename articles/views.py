@@ -1,6 +1,6 @@
 from django.core.cache import cache
 from django.db import DatabaseError, connection
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.templatetags.static import static
 from django.utils.cache import add_never_cache_headers
@@ -51,9 +51,23 @@ class ArticleDetailView(DetailView):
         return context
 
 
-class SourceView(ListView):
-    template_name = "articles/source.html"
+class SectionView(ListView):
+    """A source's or a tag's page. One that only unpublished articles use is not public yet:
+    its name may reveal an embargoed story."""
+
     paginate_by = PAGE_SIZE
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator, page, object_list, is_paginated = super().paginate_queryset(
+            queryset, page_size
+        )
+        if not paginator.count:  # counted for the pagination anyway: no extra query
+            raise Http404("Nothing published here yet.")
+        return paginator, page, object_list, is_paginated
+
+
+class SourceView(SectionView):
+    template_name = "articles/source.html"
 
     def get_queryset(self):
         self.source = get_object_or_404(Source, slug=self.kwargs["slug"])
@@ -63,9 +77,8 @@ class SourceView(ListView):
         return super().get_context_data(source=self.source, **kwargs)
 
 
-class TagView(ListView):
+class TagView(SectionView):
     template_name = "articles/tag.html"
-    paginate_by = PAGE_SIZE
 
     def get_queryset(self):
         self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])

@@ -644,9 +644,19 @@ def test_source_page_lists_only_its_articles(client):
     assert page.find("h1").clean_text == "Sahel Wire"
     assert card_headlines(page) == ["Also from the wire", "From the wire"]
     assert card_headlines(get_page(client, "/sources/partner-desk/")) == ["From the desk"]
-    empty = get_page(client, "/sources/empty-source/")
-    assert card_headlines(empty) == []
     get_page(client, "/sources/no-such-source/", status=404)
+
+
+def test_a_tag_or_source_only_drafts_use_is_not_public(client):
+    embargoed = make_source("Embargoed Desk", "embargoed-desk")
+    make_article("Coup plot foiled", source=embargoed, tags=["Coup plot"],
+                 status=Article.Status.DRAFT)
+    make_source("Empty Source", "empty-source")
+    for url in ("/sources/embargoed-desk/", "/sources/empty-source/", "/tags/coup-plot/",
+                "/tags/coup-plot/rss/", "/sources/embargoed-desk/atom/"):
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert b"Coup plot" not in response.content
 
 
 @pytest.mark.parametrize("url", ["/tags/sahel/", "/sources/sahel-wire/"])
