@@ -229,6 +229,8 @@ def test_publish_flag_publishes_articles_with_headlines(tmp_path):
     ("lead", "expected"),
     [
         ("Short lead. Then more.", "Short lead"),
+        ("U.S. troops left Niger on Friday. Then more.", "U.S. troops left Niger on Friday"),
+        ("Prices rose 3.5 percent in May. The bank", "Prices rose 3.5 percent in May"),
         ("word " * 40, ("word " * 18).strip() + "…"),
     ],
 )
@@ -419,6 +421,15 @@ def test_seed_links_resolve_once_their_articles_arrive(seeds_dir, tmp_path):
     link = RelatedLink.objects.get(target__isnull=False)
     assert link.article.source.name == "Africanews"
     assert link.duration_seconds == 124
+
+
+def test_a_file_larger_than_any_article_is_refused_unread(tmp_path):
+    (tmp_path / "dump.txt").write_bytes(b"x" * (2 * 1024 * 1024 + 1))
+
+    code, _, err = run(tmp_path, source="Test Wire")
+
+    assert code == 1
+    assert "dump.txt: the file is 2,097,153 bytes; the limit is 2,097,152" in err
 
 
 def test_text_longer_than_its_column_fails_with_its_line(tmp_path):

@@ -12,6 +12,7 @@ from pathlib import Path, PurePosixPath
 
 from .manifest import FILENAME as MANIFEST_FILENAME
 from .manifest import ArticleEntry, ManifestError, parse_manifest
+from .parse import MAX_FILE_BYTES, ParseError
 
 MAX_FILES = 250_000  # one run; a bigger archive is imported folder by folder
 _MANIFESTS_KEPT = 8  # parsed manifests kept: the folders on the current path (a large one holds
@@ -104,7 +105,20 @@ def iter_inputs(paths, relative_to=None):
             if isinstance(entry, ManifestError):
                 yield Refused(shown(file), f"its manifest is invalid: {entry}")
             else:
-                yield InputFile(shown(file), file.read_bytes, entry)
+                yield InputFile(shown(file), _bounded_reader(file), entry)
+
+
+def _bounded_reader(path):
+    """Read the file, unless it is larger than any article: a stray video dump is refused
+    without being loaded into memory."""
+
+    def read():
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ParseError(f"the file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}")
+        return path.read_bytes()
+
+    return read
 
 
 def _folders_up(folder, root):

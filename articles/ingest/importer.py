@@ -9,6 +9,7 @@ re-import can tell an editor's change (keep it, report "skipped") from its own e
 import hashlib
 import json
 import logging
+import re
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -549,9 +550,13 @@ def stored_digest(article, links=None):
 # Headlines and slugs
 
 
+# A sentence ends at . ! or ? before a capital, but not after an initial ("U.S. Army").
+_SENTENCE_END = re.compile(r"(?<=[.!?])(?<!\b[A-Z]\.)\s+(?=[A-Z“\"'])")
+
+
 def propose_headline(lead):
     """The lead's first sentence, cut on a word boundary: a stand-in until an editor writes one."""
-    sentence = lead.split(". ")[0].rstrip(".")
+    sentence = _SENTENCE_END.split(lead, maxsplit=1)[0].rstrip(".")
     if len(sentence) <= MAX_PROPOSED_HEADLINE:
         return sentence
     cut = sentence[: MAX_PROPOSED_HEADLINE + 1].rsplit(" ", 1)[0].rstrip(",;:-–— ")
