@@ -18,6 +18,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
+from django.utils.safestring import mark_safe
 
 VERSION_KEY = "newsroom:content-version"
 _KEPT_HEADERS = ("Content-Type", "Content-Language", "X-Robots-Tag")
@@ -71,6 +72,27 @@ def _page_key(request):
     # Host and scheme too: canonical links, feeds, sitemaps and robots.txt name them.
     page = f"{request.scheme}://{request.get_host()}{request.path}?{urlencode(query)}"
     return hashlib.sha256(page.encode()).hexdigest()
+
+
+def cached_fragment(name, render):
+    """The HTML `render()` returns, from the cache while the content version holds.
+
+    For the costly part of a page that the page cache does not cover (staff, pages cached
+    elsewhere, the page cache off): the same invalidation, the same bound by the next
+    scheduled publication (a sidebar links to an article only once it is public)."""
+    if not settings.FRAGMENT_CACHE_SECONDS:
+        return mark_safe(render())  # noqa: S308 - rendered by our templates, autoescaped
+    key = f"newsroom:fragment:{content_version()}:{name}"
+    html = cache.get(key)
+    if html is None:
+        html = render()
+        timeout = settings.FRAGMENT_CACHE_SECONDS
+        _, upcoming = _publication_times()
+        if upcoming is not None:
+            until = int((upcoming - timezone.now()).total_seconds()) + 1
+            timeout = max(1, min(timeout, until))
+        cache.set(key, html, timeout)
+    return mark_safe(html)  # noqa: S308 - rendered by our templates, autoescaped
 
 
 def public_cache(view):

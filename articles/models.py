@@ -9,7 +9,6 @@ from django.db.models import (
     F,
     Func,
     OuterRef,
-    Prefetch,
     Q,
     Subquery,
     Value,
@@ -96,11 +95,9 @@ class ArticleQuerySet(models.QuerySet):
         return self.select_related("source").order_by("-published_at", "-pk")
 
     def for_page(self):
-        """One article with everything its page shows, in a fixed number of queries."""
-        links = RelatedLink.objects.select_related("target").order_by("position", "pk")
-        return self.select_related("source").prefetch_related(
-            "tags", "corrections", Prefetch("related_links", queryset=links)
-        )
+        """One article with what its page's head and frame show; the story's sidebar and
+        corrections come with Article.sidebar() and are cached with the story."""
+        return self.select_related("source").prefetch_related("tags")
 
     def search(self, text):
         """Articles holding every word of `text`. On PostgreSQL, full-text search ranked by
@@ -279,9 +276,9 @@ class Article(models.Model):
         return paragraphs[0] if paragraphs else ""
 
     def sidebar(self):
-        """(videos, stories): the related items in order, as the original page's two boxes.
-        Reads the prefetched links of for_page(); no query of its own there."""
-        links = self.related_links.all()
+        """(videos, stories): the related items in order, as the original page's two boxes,
+        with the articles they resolved to, in one query."""
+        links = self.related_links.select_related("target").order_by("position", "pk")
         return ([link for link in links if link.kind == RelatedLink.Kind.VIDEO],
                 [link for link in links if link.kind == RelatedLink.Kind.STORY])
 

@@ -2,12 +2,14 @@ from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.utils.cache import add_never_cache_headers
 from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 from taggit.models import Tag
 
+from .cache import cached_fragment
 from .filters import ArticleFilter
 from .models import Article, Source
 
@@ -42,13 +44,25 @@ class ArticleDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["videos"], context["stories"] = self.object.sidebar()
-        if not (context["videos"] or context["stories"]):
-            # No scraped sidebar: the articles sharing most tags, so no sidebar is empty.
-            context["more_articles"] = list(
-                Article.objects.published().related_to(self.object)
-            )
+        context["story_html"] = cached_fragment(
+            f"article-story:{self.object.pk}", lambda: self.render_story(context)
+        )
         return context
+
+    def render_story(self, context):
+        """The story and its sidebar: most of the page's queries and rendering, cached as one
+        fragment (see articles.cache) while the page around it stays per request."""
+        article = self.object
+        videos, stories = article.sidebar()
+        more_articles = []
+        if not (videos or stories):
+            # No scraped sidebar: the articles sharing most tags, so no sidebar is empty.
+            more_articles = list(Article.objects.published().related_to(article))
+        return render_to_string("includes/article_story.html", {
+            **context,
+            "videos": videos, "stories": stories, "more_articles": more_articles,
+            "corrections": list(article.corrections.all()),
+        }, request=self.request)
 
 
 class SectionView(ListView):

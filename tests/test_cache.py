@@ -802,3 +802,49 @@ def test_a_page_seen_with_a_session_is_private(client, staff):
     assert response.status_code == 200
     assert "private" in response["Cache-Control"]
     assert "no-store" in response["Cache-Control"]
+
+
+# -------------------------------------------------------------------------------------------
+# The story fragment: reused with the page cache off (or bypassed), invalidated alike
+
+
+@pytest.fixture
+def fragments_only(settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    settings.FRAGMENT_CACHE_SECONDS = 300
+
+
+def test_the_story_fragment_spares_its_queries(client, article, fragments_only):
+    first = page(client, ARTICLE_URL)
+    second, count = queries_for(client, ARTICLE_URL)
+    assert second.content.decode() == first
+    # The article with its source, and its tags for the head: not the links or corrections.
+    assert count == 2
+
+
+def test_the_story_fragment_follows_every_change(client, article, fragments_only):
+    page(client, ARTICLE_URL)
+    Correction.objects.create(article=article, note="An earlier version misnamed the minister.")
+    link = article.related_links.get()
+    link.teaser = "A rewritten teaser"
+    link.save()
+
+    html = page(client, ARTICLE_URL)
+
+    assert "An earlier version misnamed the minister." in html
+    assert "A rewritten teaser" in html
+
+
+def test_a_scheduled_target_bounds_the_fragment_timeout(client, article, fragments_only,
+                                                         recorded_sets):
+    target = make_article("The summit opens", source=article.source, slug="summit",
+                          published_at=timezone.now() + timedelta(seconds=30))
+    make_link(article, teaser="The summit opens", target=target)
+
+    html = page(client, ARTICLE_URL)
+
+    # Not yet public: the sidebar searches instead of linking to it...
+    assert 'href="/articles/summit/"' not in html
+    # ...and the fragment is kept no longer than until it is.
+    [timeout] = [t for key, t in recorded_sets if key.startswith("newsroom:fragment:")]
+    assert 1 <= timeout <= 31

@@ -137,6 +137,9 @@ CACHES = {"default": cache_from_url(os.environ.get("CACHE_URL") or "locmem://")}
 # How long a public page is served from the cache; any change to the content invalidates it
 # at once, and a scheduled article shortens it to its publication time.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
+# How long a rendered story with its sidebar is reused (the page around it is rendered per
+# request); invalidated like the page cache.
+FRAGMENT_CACHE_SECONDS = int(os.environ.get("FRAGMENT_CACHE_SECONDS", "300"))
 # What browsers and CDNs may keep without asking again.
 PAGE_MAX_AGE = int(os.environ.get("PAGE_MAX_AGE", "60"))
 

@@ -18,6 +18,7 @@ if not ALLOWED_HOSTS:  # noqa: F405
 # the page cache of one process only, so pages are not cached unless asked for explicitly.
 if not os.environ.get("CACHE_URL"):
     PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "0"))
+    FRAGMENT_CACHE_SECONDS = int(os.environ.get("FRAGMENT_CACHE_SECONDS", "0"))
 
 # TLS ends at the proxy or CDN, which says so in this header.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -12,4 +12,5 @@ STORAGES = {
 WHITENOISE_AUTOREFRESH = True
 # Pages are not cached in tests but in tests/test_cache.py, which turns it on.
 PAGE_CACHE_SECONDS = 0
+FRAGMENT_CACHE_SECONDS = 0
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
