@@ -6,14 +6,15 @@
 Builds a database of --articles generated articles (bench/corpus.py, through the real importer)
 and serves it with gunicorn (2 workers, production settings) on 127.0.0.1. For the article page,
 the front page, the filtered list and a feed it prints requests/s and p50/p99 latency with wrk,
-uncached and with the page cache on, and their ratio to the ceiling: the article page's own
-HTML bytes served as a static file through whitenoise in the same server, in the same run.
+with no cache at all, with only the story fragment cached (the page cache off), and with the
+page cache on, and their ratio to the ceiling: the article page's own HTML bytes served as a
+static file through whitenoise in the same server, in the same run.
 
 The peer is the minimal Wagtail site in ../shared/peers (copied to a temporary folder, never
 written in place), loaded with --peer-articles pages (Wagtail creates pages one by one, which
-takes minutes) and served the same way. Its article page and ours (uncached: the peer has no
-cache either) are measured alternately for --rounds rounds; the ratio of their medians is
-reported. Only 127.0.0.1 is contacted; every load is bounded by --duration.
+takes minutes) and served the same way. Its article page and ours (with no cache, as the peer,
+and with the fragment) are measured alternately for --rounds rounds; the ratios of the medians
+are reported. Only 127.0.0.1 is contacted; every load is bounded by --duration.
 """
 
 import argparse
@@ -86,7 +87,7 @@ class PeerServer:
 def row(name, mode, figures, ceiling=None):
     rps, p50, p99, errors = figures
     ratio = f"{rps / ceiling:>8.2f}" if ceiling else f"{'':>8}"
-    print(f"{name:<16} {mode:<9} {rps:>9.1f} {p50:>8.2f} {p99:>8.2f} {errors:>7} {ratio}",
+    print(f"{name:<16} {mode:<10} {rps:>9.1f} {p50:>8.2f} {p99:>8.2f} {errors:>7} {ratio}",
           flush=True)
 
 
@@ -116,8 +117,14 @@ def main():
             (static_root / CEILING).write_bytes(probe.get(pages["article page"]).encode())
             probe.stop()
 
-            uncached = Server({**env, "PAGE_CACHE_SECONDS": "0"}, args.workers)
-            servers.append(uncached)
+            # Three ways to serve: no cache at all; the page cache off but the story fragment
+            # cached (the default when the page cache is bypassed); the page cache on.
+            modes = {"no cache": {"PAGE_CACHE_SECONDS": "0", "FRAGMENT_CACHE_SECONDS": "0"},
+                     "fragment": {"PAGE_CACHE_SECONDS": "0", "FRAGMENT_CACHE_SECONDS": "300"},
+                     "cached": {"PAGE_CACHE_SECONDS": "300", "FRAGMENT_CACHE_SECONDS": "300"}}
+            bare = Server({**env, **modes["no cache"]}, args.workers)
+            fragment = Server({**env, **modes["fragment"]}, args.workers)
+            servers += [bare, fragment]
             peer = None
             if not args.no_peer:
                 peer = PeerServer(Path(tmp), args.peer_articles, args.workers)
@@ -125,25 +132,28 @@ def main():
 
             print(f"gunicorn -w {args.workers}, wrk -c{args.connections} -d{args.duration}s, "
                   f"{args.articles} articles, {os.cpu_count()} cores")
-            print(f"{'page':<16} {'mode':<9} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} "
+            print(f"{'page':<16} {'mode':<10} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} "
                   f"{'errors':>7} {'/ceiling':>8}")
-            ours, theirs = [], []
+            rounds = {"no cache": [], "fragment": [], "peer": []}
             if peer:
                 for _ in range(args.rounds):
-                    ours.append(wrk(uncached.url + pages["article page"], args.duration,
-                                    args.connections))
-                    row("article page", "uncached", ours[-1])
-                    theirs.append(wrk(peer.url + peer.article, args.duration, args.connections))
-                    row("wagtail article", "peer", theirs[-1])
+                    for mode, server, path in (("no cache", bare, pages["article page"]),
+                                               ("fragment", fragment, pages["article page"]),
+                                               ("peer", peer, peer.article)):
+                        rounds[mode].append(wrk(server.url + path, args.duration,
+                                                args.connections))
+                        row("wagtail article" if mode == "peer" else "article page", mode,
+                            rounds[mode][-1])
                 peer.stop()
 
-            ceiling = wrk(uncached.url + f"/static/{CEILING}", args.duration, args.connections)
+            ceiling = wrk(bare.url + f"/static/{CEILING}", args.duration, args.connections)
             row("static ceiling", "whitenoise", ceiling)
-            for name, path in pages.items():
-                row(name, "uncached", wrk(uncached.url + path, args.duration, args.connections),
-                    ceiling[0])
-            uncached.stop()
-            cached = Server({**env, "PAGE_CACHE_SECONDS": "300"}, args.workers)
+            for mode, server in (("no cache", bare), ("fragment", fragment)):
+                for name, path in pages.items():
+                    row(name, mode, wrk(server.url + path, args.duration, args.connections),
+                        ceiling[0])
+                server.stop()
+            cached = Server({**env, **modes["cached"]}, args.workers)
             servers.append(cached)
             for name, path in pages.items():
                 row(name, "cached", wrk(cached.url + path, args.duration, args.connections),
@@ -151,11 +161,12 @@ def main():
             cached.stop()
 
             if peer:
-                ours_rps = statistics.median(r[0] for r in ours)
-                theirs_rps = statistics.median(r[0] for r in theirs)
-                print(f"article page, uncached, vs the Wagtail peer: {ours_rps:.1f} / "
-                      f"{theirs_rps:.1f} req/s = {ours_rps / theirs_rps:.1f}x (medians of "
-                      f"{args.rounds} alternating rounds)")
+                theirs = statistics.median(r[0] for r in rounds["peer"])
+                for mode in ("no cache", "fragment"):
+                    ours = statistics.median(r[0] for r in rounds[mode])
+                    print(f"article page ({mode}) vs the Wagtail peer: {ours:.1f} / "
+                          f"{theirs:.1f} req/s = {ours / theirs:.1f}x (medians of "
+                          f"{args.rounds} alternating rounds)")
         finally:
             for server in servers:
                 server.stop()
