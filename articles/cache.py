@@ -1,8 +1,9 @@
-"""The public page cache.
+"""The public page cache, and the story fragment cache beneath it.
 
-Every cached page is keyed by the content version: one number, the time of the last change to
-anything readers see. A change anywhere bumps it, so no page is ever stale after an edit, and the
-version doubles as the pages' Last-Modified time. Staff (anyone with a session) bypass the cache.
+Every cached page or fragment is keyed by the content version: one number, the time of the last
+change to anything readers see. A change anywhere bumps it, so nothing is stale after an edit,
+and the version bounds the pages' Last-Modified time from below. Staff (anyone with a session)
+bypass the page cache; the story fragment serves them too, as it holds nothing per user.
 """
 
 import hashlib
