@@ -502,3 +502,22 @@ def test_a_script_headline_is_escaped_in_the_admin(superuser_client):
         html = response.content.decode()
         assert SCRIPT not in html, url
         assert escaped in html, url
+
+
+@pytest.mark.parametrize(("cache_url", "seconds"), [
+    (None, "0 0"),
+    ("locmem://", "0 0"),
+    ("redis://127.0.0.1:6379/0", "300 300"),
+])
+def test_pages_are_cached_by_default_only_in_a_shared_cache(cache_url, seconds):
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("CACHE_URL", "PAGE_CACHE_SECONDS", "FRAGMENT_CACHE_SECONDS")}
+    env["DJANGO_SETTINGS_MODULE"] = "newsroom.settings.dev"
+    if cache_url:
+        env["CACHE_URL"] = cache_url
+    out = subprocess.run(
+        [sys.executable, "-c", "from django.conf import settings; "
+         "print(settings.PAGE_CACHE_SECONDS, settings.FRAGMENT_CACHE_SECONDS)"],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=True,
+    ).stdout
+    assert out.strip() == seconds

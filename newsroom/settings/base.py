@@ -134,12 +134,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": cache_from_url(os.environ.get("CACHE_URL") or "locmem://")}
+# Pages and fragments are cached by default only in a cache every process shares: an edit (or
+# an import run from another process) must be able to clear it. With the local-memory default
+# they are cached only when PAGE_CACHE_SECONDS / FRAGMENT_CACHE_SECONDS say so.
+_SHARED_CACHE = bool(os.environ.get("CACHE_URL")) and not os.environ["CACHE_URL"].startswith(
+    ("locmem:", "dummy:"))
 # How long a public page is served from the cache; any change to the content invalidates it
 # at once, and a scheduled article shortens it to its publication time.
-PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300" if _SHARED_CACHE else "0"))
 # How long a rendered story with its sidebar is reused (the page around it is rendered per
 # request); invalidated like the page cache.
-FRAGMENT_CACHE_SECONDS = int(os.environ.get("FRAGMENT_CACHE_SECONDS", "300"))
+FRAGMENT_CACHE_SECONDS = int(
+    os.environ.get("FRAGMENT_CACHE_SECONDS", "300" if _SHARED_CACHE else "0")
+)
 # What browsers and CDNs may keep without asking again.
 PAGE_MAX_AGE = int(os.environ.get("PAGE_MAX_AGE", "60"))
 
