@@ -12,7 +12,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from taggit.models import Tag
 
-from .forms import ArticleAdminForm, ImportUploadForm
+from .forms import ArticleAdminForm, ImportUploadForm, https_urls
 from .ingest.importer import import_paths, resolve_links
 from .ingest.uploads import Upload, UploadError, unpack
 from .models import Article, Correction, RelatedLink, Source
@@ -83,18 +83,21 @@ class ContentInlineMixin:
 
 
 class RelatedLinkInline(ContentInlineMixin, admin.TabularInline):
+    formfield_overrides = URL_FIELDS
     model = RelatedLink
     fk_name = "article"
     extra = 0
     ordering = ["position", "pk"]
     fields = ["position", "kind", "title", "teaser", "truncated", "duration_seconds", "language",
-              "target"]
+              "target", "url"]
     autocomplete_fields = ["target"]
     # Compact rows: an article has six or so items, and editors scan them as a list.
-    form = forms.modelform_factory(RelatedLink, fields=fields, widgets={
+    form = forms.modelform_factory(RelatedLink, fields=fields, formfield_callback=https_urls,
+                                   widgets={
         "title": forms.TextInput(attrs={"size": 40}),
         "teaser": forms.Textarea(attrs={"rows": 2, "cols": 40}),
         "language": forms.TextInput(attrs={"size": 4}),
+        "url": forms.URLInput(attrs={"size": 30}),
     })
     verbose_name = "related item"
     verbose_name_plural = "sidebar: related items (in order; edit “position” to reorder)"

@@ -7,6 +7,14 @@ from .models import Article
 from .workflow import can_publish
 
 
+def https_urls(field, **kwargs):
+    """A form field for a model field; a URL typed without a scheme means https (Django 6's
+    default, taken now)."""
+    if isinstance(field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return field.formfield(**kwargs)
+
+
 class ArticleAdminForm(forms.ModelForm):
     """The article form, aware of who is editing: reporters cannot publish by any field."""
 
@@ -22,11 +30,7 @@ class ArticleAdminForm(forms.ModelForm):
             "body": forms.Textarea(attrs={"rows": 20, "cols": 90}),
         }
 
-        @staticmethod
-        def formfield_callback(field, **kwargs):
-            if isinstance(field, models.URLField):
-                kwargs.setdefault("assume_scheme", "https")
-            return field.formfield(**kwargs)
+        formfield_callback = staticmethod(https_urls)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -24,7 +24,7 @@ from .ingest.parse import normalise
 # Teasers are cut at about 90 characters; matching on the first 48 of a lead is long enough to be
 # unique in an archive and short enough for every real teaser to cover it.
 LEAD_KEY_CHARS = 48
-HEADLINE_KEY_CHARS = 298
+HEADLINE_KEY_CHARS = 298  # RelatedLink.match_key holds 300: the key after its "h:" prefix
 _BLANK_LINE = re.compile(r"\n\s*\n")
 MAX_SEARCH_WORDS = 10  # a bound on the query's size, whatever is pasted into the box
 

@@ -769,3 +769,10 @@ def test_search_finds_words_that_start_with_the_search_word(client):
     make_article("Troops on the border", body="Russian instructors arrived on Monday.")
     page = get_page(client, "/articles/?q=russia")
     assert card_headlines(page.find("section", cls="results")) == ["Troops on the border"]
+
+
+def test_an_unresolved_item_an_editor_gave_a_url_links_there(client):
+    article = make_article("Story with an external item")
+    make_link(article, teaser="Covered by a partner", url="https://partner.example.com/story")
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert 'href="https://partner.example.com/story"' in html

@@ -81,11 +81,13 @@ def news_article_json_ld(context, article):
 
 @register.simple_tag
 def related_href(link):
-    """Our article when the item resolved to a public one; else our search for its text, so the
-    sidebar never shows a dead link."""
+    """Our article when the item resolved to a public one; else the external URL an editor
+    gave; else our search for its text, so the sidebar never shows a dead link."""
     target = link.public_target
     if target:
         return target.get_absolute_url()
+    if link.url:
+        return link.url  # an editor pointed it at the story elsewhere
     return f"{_search_url()}?{urlencode({'q': link.text})}"
 
 
