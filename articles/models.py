@@ -16,6 +16,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
@@ -27,6 +28,12 @@ LEAD_KEY_CHARS = 48
 HEADLINE_KEY_CHARS = 298  # RelatedLink.match_key holds 300: the key after its "h:" prefix
 _BLANK_LINE = re.compile(r"\n\s*\n")
 MAX_SEARCH_WORDS = 10  # a bound on the query's size, whatever is pasted into the box
+# What a card, a feed entry or a sidebar link shows of an article.
+CARD_FIELDS = ("headline", "slug", "kicker", "body", "language", "status", "published_at",
+               "updated_at", "source")
+# The import's bookkeeping, which no public page shows.
+IMPORT_FIELDS = ("source_file", "fingerprint", "import_digest", "imported_at", "headline_key",
+                 "lead_key", "created_at")
 
 
 @functools.cache
@@ -91,13 +98,18 @@ class ArticleQuerySet(models.QuerySet):
         return self if user.is_active and user.is_staff else self.published()
 
     def for_listing(self):
-        """What a list of article cards shows: headline, kicker, lead, source and time."""
-        return self.select_related("source").order_by("-published_at", "-pk")
+        """What a list of article cards (and a feed entry) shows: headline, kicker, lead,
+        source and times. Only those columns: the rest would be converted for nothing."""
+        return (
+            self.select_related("source")
+            .only(*CARD_FIELDS, "source__name", "source__slug")
+            .order_by("-published_at", "-pk")
+        )
 
     def for_page(self):
         """One article with what its page's head and frame show; the story's sidebar and
         corrections come with Article.sidebar() and are cached with the story."""
-        return self.select_related("source").prefetch_related("tags")
+        return self.select_related("source")
 
     def search(self, text):
         """Articles holding every word of `text`. On PostgreSQL, full-text search ranked by
@@ -130,7 +142,7 @@ class ArticleQuerySet(models.QuerySet):
 
     def related_to(self, article, limit=5):
         """Articles sharing the most tags with `article`, best match first, in one query."""
-        tag_ids = [tag.pk for tag in article.tags.all()]
+        tag_ids = [tag.pk for tag in article.topics]
         if not tag_ids:
             return self.none()
         return (
@@ -266,6 +278,12 @@ class Article(models.Model):
         self.headline_key = normalise(self.headline)[:HEADLINE_KEY_CHARS]
         self.lead_key = normalise(self.lead)[:LEAD_KEY_CHARS]
 
+    @cached_property
+    def topics(self):
+        """The article's tags, fetched once however many parts of a page list them (from the
+        prefetch when the queryset has one)."""
+        return list(self.tags.all())
+
     @property
     def paragraphs(self):
         return [p.strip() for p in _BLANK_LINE.split(self.body) if p.strip()]
@@ -278,7 +296,11 @@ class Article(models.Model):
     def sidebar(self):
         """(videos, stories): the related items in order, as the original page's two boxes,
         with the articles they resolved to, in one query."""
-        links = self.related_links.select_related("target").order_by("position", "pk")
+        links = (
+            self.related_links.select_related("target")
+            .defer("match_key", *(f"target__{field}" for field in ("body", *IMPORT_FIELDS)))
+            .order_by("position", "pk")
+        )
         return ([link for link in links if link.kind == RelatedLink.Kind.VIDEO],
                 [link for link in links if link.kind == RelatedLink.Kind.STORY])
 

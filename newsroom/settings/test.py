@@ -1,5 +1,7 @@
 """The test suite: fast hashing, plain static storage (no collectstatic needed)."""
 
+import jinja2
+
 from .dev import *  # noqa: F403
 
 DEBUG = False
@@ -14,3 +16,5 @@ WHITENOISE_AUTOREFRESH = True
 PAGE_CACHE_SECONDS = 0
 FRAGMENT_CACHE_SECONDS = 0
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# A misspelt variable in a reader page fails its test instead of rendering as nothing.
+TEMPLATES[0]["OPTIONS"]["undefined"] = jinja2.StrictUndefined  # noqa: F405
