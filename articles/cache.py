@@ -67,12 +67,22 @@ PAGE_PARAMETERS = ("q", "tag", "source", "language", "published_after", "publish
                    "has_video", "page", "p")
 
 
-def _page_key(request):
+def _page_address(request):
+    """The path and the parameters the views read, in a stable order."""
     query = sorted((name, value) for name in PAGE_PARAMETERS
                    for value in request.GET.getlist(name))
+    return f"{request.path}?{urlencode(query)}"
+
+
+def _page_key(request):
     # Host and scheme too: canonical links, feeds, sitemaps and robots.txt name them.
-    page = f"{request.scheme}://{request.get_host()}{request.path}?{urlencode(query)}"
+    page = f"{request.scheme}://{request.get_host()}{_page_address(request)}"
     return hashlib.sha256(page.encode()).hexdigest()
+
+
+def listing_fragment_name(request):
+    """The name of a list page's cards fragment: its links are relative, so no host."""
+    return "listing:" + hashlib.sha256(_page_address(request).encode()).hexdigest()
 
 
 def cached_fragment(name, render):

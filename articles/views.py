@@ -9,26 +9,50 @@ from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 from taggit.models import Tag
 
-from .cache import cached_fragment
+from .cache import cached_fragment, listing_fragment_name
 from .filters import ArticleFilter
 from .models import Article, Source
 
 PAGE_SIZE = 20
 
 
-class FrontPageView(ListView):
+class CachedListingMixin:
+    """A list page's paginated cards, rendered as one fragment and cached under the content
+    version like an article's story (see articles.cache): counting and fetching the page of
+    articles and rendering their cards are most of a list page's work. The page around it
+    (title, filters form) stays per request."""
+
+    listing_template = "includes/article_list.html"
+    empty_message = "No articles here yet."
+
+    def get_context_data(self, **kwargs):
+        def render():
+            # Paginates here, so a cache hit neither counts nor fetches; a page out of range
+            # raises Http404 from here and is never cached.
+            context = super(CachedListingMixin, self).get_context_data(**kwargs)
+            context["empty_message"] = self.empty_message
+            return render_to_string(self.listing_template, context, request=self.request)
+
+        listing = cached_fragment(listing_fragment_name(self.request), render)
+        return {**kwargs, "view": self, "listing_html": listing}
+
+
+class FrontPageView(CachedListingMixin, ListView):
     template_name = "articles/front.html"
+    listing_template = "includes/front_listing.html"
     paginate_by = PAGE_SIZE
 
     def get_queryset(self):
         return Article.objects.published().for_listing()
 
 
-class ArticleListView(FilterView):
+class ArticleListView(CachedListingMixin, FilterView):
     """All published articles, filtered by the public FilterSet."""
 
     filterset_class = ArticleFilter
     template_name = "articles/list.html"
+    listing_template = "includes/results.html"
+    empty_message = "No published article matches these filters."
     paginate_by = PAGE_SIZE
 
     def get_queryset(self):
@@ -65,7 +89,7 @@ class ArticleDetailView(DetailView):
         }, request=self.request)
 
 
-class SectionView(ListView):
+class SectionView(CachedListingMixin, ListView):
     """A source's or a tag's page. One that only unpublished articles use is not public yet:
     its name may reveal an embargoed story."""
 

@@ -848,3 +848,54 @@ def test_a_scheduled_target_bounds_the_fragment_timeout(client, article, fragmen
     # ...and the fragment is kept no longer than until it is.
     [timeout] = [t for key, t in recorded_sets if key.startswith("newsroom:fragment:")]
     assert 1 <= timeout <= 31
+
+
+# -------------------------------------------------------------------------------------------
+# The listing fragment: a list page's cards, reused with the page cache off, invalidated alike
+
+LISTINGS = ["/", "/articles/", "/articles/?q=ministers", "/tags/sahel/", "/sources/wire-one/"]
+
+
+@pytest.mark.parametrize("url", LISTINGS)
+def test_the_listing_fragment_spares_counting_and_fetching(client, article, fragments_only,
+                                                           url):
+    first, cold = queries_for(client, url)
+    second, warm_count = queries_for(client, url)
+    assert second.content == first.content
+    assert article.headline in second.content.decode()
+    # What is left is the page around the cards: the tag or source of a section page, the
+    # sources of the list's filter form.
+    assert warm_count <= cold - 2, (cold, warm_count)
+
+
+@pytest.mark.parametrize("url", LISTINGS)
+def test_the_listing_fragment_follows_every_change(client, article, fragments_only, url):
+    page(client, url)
+    article.headline = "Ministers rename the joint force"
+    article.save()
+    assert "Ministers rename the joint force" in page(client, url)
+
+
+def test_listing_fragments_are_kept_apart_by_filters_and_page(client, article, fragments_only):
+    for n in range(25):
+        make_article(f"Ministers meet again, round {n}", source=article.source,
+                     slug=f"round-{n}", published_at=timezone.now() - timedelta(hours=n + 1),
+                     body="Talks went on.")
+    searched = page(client, "/articles/?q=ministers")
+    assert "round 3" in searched
+    assert "round 3" not in page(client, "/articles/?q=sahel")
+    first, second = page(client, "/?page=1"), page(client, "/?page=2")
+    assert "round 24" not in first and "round 24" in second
+    # Parameters the views do not read share the fragment; an unknown page is never stored.
+    assert page(client, "/?page=1&utm_source=x") == first
+    page(client, "/?page=9", status=404)
+    page(client, "/?page=9", status=404)
+
+
+def test_a_scheduled_article_bounds_the_listing_timeout(client, article, fragments_only,
+                                                        recorded_sets):
+    make_article("The summit opens", source=article.source, slug="summit",
+                 published_at=timezone.now() + timedelta(seconds=30))
+    assert "The summit opens" not in page(client, "/")
+    [timeout] = [t for key, t in recorded_sets if key.startswith("newsroom:fragment:")]
+    assert 1 <= timeout <= 31
