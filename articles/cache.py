@@ -85,25 +85,30 @@ def listing_fragment_name(request):
     return "listing:" + hashlib.sha256(_page_address(request).encode()).hexdigest()
 
 
-def cached_fragment(name, render):
-    """The HTML `render()` returns, from the cache while the content version holds.
+def cached_value(name, compute):
+    """What `compute()` returns, from the cache while the content version holds.
 
     For the costly part of a page that the page cache does not cover (staff, pages cached
     elsewhere, the page cache off): the same invalidation, the same bound by the next
     scheduled publication (a sidebar links to an article only once it is public)."""
     if not settings.FRAGMENT_CACHE_SECONDS:
-        return mark_safe(render())  # noqa: S308 - rendered by our templates, autoescaped
+        return compute()
     key = f"newsroom:fragment:{content_version()}:{name}"
-    html = cache.get(key)
-    if html is None:
-        html = render()
+    value = cache.get(key)
+    if value is None:
+        value = compute()
         timeout = settings.FRAGMENT_CACHE_SECONDS
         _, upcoming = _publication_times()
         if upcoming is not None:
             until = int((upcoming - timezone.now()).total_seconds()) + 1
             timeout = max(1, min(timeout, until))
-        cache.set(key, html, timeout)
-    return mark_safe(html)  # noqa: S308 - rendered by our templates, autoescaped
+        cache.set(key, value, timeout)
+    return value
+
+
+def cached_fragment(name, render):
+    """The HTML `render()` returns, cached as cached_value() does."""
+    return mark_safe(cached_value(name, render))  # noqa: S308 - our templates, autoescaped
 
 
 def public_cache(view):

@@ -5,11 +5,12 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.utils.cache import add_never_cache_headers
+from django.utils.safestring import mark_safe
 from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 from taggit.models import Tag
 
-from .cache import cached_fragment, listing_fragment_name
+from .cache import cached_fragment, cached_value, listing_fragment_name
 from .filters import ArticleFilter
 from .models import Article, Source
 
@@ -68,9 +69,13 @@ class ArticleDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["story_html"] = cached_fragment(
-            f"article-story:{self.object.pk}", lambda: self.render_story(context)
+        article = self.object
+        # The story with its sidebar, and the tags that the head lists as well, cached together.
+        story_html, article.topics = cached_value(
+            f"article-story:{article.pk}",
+            lambda: (self.render_story(context), article.topics),
         )
+        context["story_html"] = mark_safe(story_html)  # noqa: S308 - our template, autoescaped
         return context
 
     def render_story(self, context):
