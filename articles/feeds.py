@@ -12,7 +12,7 @@ from django.utils.html import escape
 from taggit.models import Tag
 
 from .filters import ArticleFilter
-from .models import Article, Source
+from .models import Article, Source, load_topics
 
 FEED_SIZE = 30
 
@@ -58,14 +58,14 @@ class ArticlesFeed(Feed):
         return f"The latest published articles{f' on {scope.section}' if scope.section else ''}."
 
     def items(self, scope):
-        articles = Article.objects.published().for_listing().prefetch_related("tags")
+        articles = Article.objects.published().for_listing()
         if isinstance(scope.section, Source):
             articles = articles.filter(source=scope.section)
         elif isinstance(scope.section, Tag):
             articles = articles.filter(tags=scope.section)
         # A feed is newest first, even when a search would rank its results.
         filtered = ArticleFilter(scope.filters, queryset=articles).qs
-        return filtered.order_by("-published_at", "-pk")[:FEED_SIZE]
+        return load_topics(list(filtered.order_by("-published_at", "-pk")[:FEED_SIZE]))
 
     def item_title(self, item):
         return item.headline
@@ -84,7 +84,7 @@ class ArticlesFeed(Feed):
         return item.source.name
 
     def item_categories(self, item):
-        return [tag.name for tag in item.tags.all()]
+        return [tag.name for tag in item.topics]
 
 
 class ArticlesAtomFeed(ArticlesFeed):

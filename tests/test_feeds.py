@@ -142,6 +142,17 @@ def test_feeds_hold_at_most_thirty_articles(client):
     assert atom_titles(client, "/feeds/atom/") == [a.headline for a in articles[:30]]
 
 
+@pytest.mark.parametrize("count", [1, 30])
+def test_feed_entries_carry_their_tags_in_a_constant_number_of_queries(
+        client, count, django_assert_num_queries):
+    make_articles(count, tags=["Sahel", "Niger"])
+    # The articles, and the tags of all of them.
+    with django_assert_num_queries(2):
+        items = rss_items(client, "/feeds/rss/")
+    assert len(items) == count
+    assert [c.text for c in items[0].findall("category")] == ["Niger", "Sahel"]
+
+
 @pytest.mark.parametrize(("url", "expected"), [
     ("/tags/russia/rss/", ["Harvest report", "Ministers meet in Moscow"]),
     ("/tags/russia/atom/", ["Harvest report", "Ministers meet in Moscow"]),
