@@ -31,9 +31,10 @@ MAX_SEARCH_WORDS = 10  # a bound on the query's size, whatever is pasted into th
 # What a card, a feed entry or a sidebar link shows of an article.
 CARD_FIELDS = ("headline", "slug", "kicker", "body", "language", "status", "published_at",
                "updated_at", "source")
-# The import's bookkeeping, which no public page shows.
-IMPORT_FIELDS = ("source_file", "fingerprint", "import_digest", "imported_at", "headline_key",
-                 "lead_key", "created_at")
+# What a sidebar item shows, and what it needs of its target to link to it.
+SIDEBAR_FIELDS = ("kind", "title", "teaser", "truncated", "duration_seconds", "language", "url",
+                  "article", "target")
+TARGET_FIELDS = ("slug", "status", "published_at")
 
 
 @functools.cache
@@ -298,7 +299,7 @@ class Article(models.Model):
         with the articles they resolved to, in one query."""
         links = (
             self.related_links.select_related("target")
-            .defer("match_key", *(f"target__{field}" for field in ("body", *IMPORT_FIELDS)))
+            .only(*SIDEBAR_FIELDS, *(f"target__{field}" for field in TARGET_FIELDS))
             .order_by("position", "pk")
         )
         return ([link for link in links if link.kind == RelatedLink.Kind.VIDEO],
