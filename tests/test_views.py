@@ -771,6 +771,31 @@ def test_search_finds_words_that_start_with_the_search_word(client):
     assert card_headlines(page.find("section", cls="results")) == ["Troops on the border"]
 
 
+def test_search_follows_every_edit_and_the_import(client, tmp_path):
+    """On PostgreSQL the searched document is a stored column: it must follow every write."""
+    article = make_article("Troops on the border", body="Instructors arrived on Monday.")
+
+    def found(word):
+        return card_headlines(get_page(client, f"/articles/?q={word}").find("section",
+                                                                                cls="results"))
+
+    assert found("instructors") == ["Troops on the border"]
+    article.body = "Advisers arrived on Tuesday."
+    article.save()
+    assert found("instructors") == []
+    assert found("advisers") == ["Troops on the border"]
+    Article.objects.filter(pk=article.pk).update(headline="Convoy at the frontier")
+    assert found("convoy") == ["Convoy at the frontier"]
+    assert found("troops") == []
+    (tmp_path / "wire.txt").write_text("Sahel\nGendarmes patrolled the dunes at dawn.\n")
+    (tmp_path / "manifest.toml").write_text(
+        '[[source]]\nkey = "wire"\nname = "Wire"\n\n'
+        '[[article]]\nfile = "wire.txt"\nsource = "wire"\nheadline = "Dune patrols"\n'
+    )
+    import_paths([tmp_path], publish=True)
+    assert found("gendarmes") == ["Dune patrols"]
+
+
 def test_an_unresolved_item_an_editor_gave_a_url_links_there(client):
     article = make_article("Story with an external item")
     make_link(article, teaser="Covered by a partner", url="https://partner.example.com/story")
