@@ -13,6 +13,7 @@ from taggit.models import Tag
 from .cache import cached_fragment, cached_value, listing_fragment_name
 from .filters import ArticleFilter
 from .models import Article, Source
+from .pagination import OpenEndedPaginator
 
 PAGE_SIZE = 20
 
@@ -42,6 +43,7 @@ class FrontPageView(CachedListingMixin, ListView):
     template_name = "articles/front.html"
     listing_template = "includes/front_listing.html"
     paginate_by = PAGE_SIZE
+    paginator_class = OpenEndedPaginator  # "Older" and "Newer", no count of the archive
 
     def get_queryset(self):
         return Article.objects.published().for_listing()

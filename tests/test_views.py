@@ -184,6 +184,16 @@ def test_front_page_is_paginated_by_20_and_links_keep_other_params(client):
     assert not second.find_all("article", cls="card--lead")
     assert pagination_link(second, "prev") == {"utm_source": ["mail"], "page": ["1"]}
     assert not second.find("nav", cls="pagination").find_all("a", rel="next")
+    # Without counting the archive: "Older" when more follow, no "of N".
+    assert second.find("span", cls="pagination__current").text == "Page 2"
+    assert client.get("/?page=3").status_code == 404
+    assert client.get("/?page=0").status_code == 404
+
+
+def test_front_page_with_exactly_one_page_has_no_older_link(client):
+    make_articles(20)
+    assert not get_page(client, "/").find_all("nav", cls="pagination")
+    assert client.get("/?page=2").status_code == 404
 
 
 HIDDEN_KINDS = {
@@ -702,8 +712,8 @@ def test_robots_txt(client):
 ARTICLE_PAGE_QUERIES = 4  # article+source, tags, corrections, related links+targets
 MORE_ARTICLES_QUERIES = 5  # the same, plus the articles sharing tags
 # Count and page of articles (with their source); the list adds its source filter's options,
-# tag and source pages look up their tag or source.
-LISTING_QUERIES = {"front": 2, "list": 3, "tag": 3, "source": 3}
+# tag and source pages look up their tag or source. The front page does not count.
+LISTING_QUERIES = {"front": 1, "list": 3, "tag": 3, "source": 3}
 
 
 @pytest.mark.parametrize("size", [1, 30])
