@@ -16,7 +16,7 @@ what the end of the file proves to be a sidebar.
 import hashlib
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 from .errors import InputError
@@ -62,6 +62,11 @@ class RelatedItem:
     def text(self):
         return self.title or self.teaser
 
+    @cached_property
+    def normalised(self):
+        """The text as matched against articles' headlines and leads (see `normalise`)."""
+        return normalise(self.text)
+
 
 @dataclass(frozen=True)
 class ParsedArticle:
@@ -87,22 +92,26 @@ class ParsedArticle:
     def fingerprint(self):
         return body_fingerprint(self.paragraphs)
 
+    @cached_property
+    def normalised_lead(self):
+        """The lead as related items from other files are matched against it."""
+        return normalise(self.lead)
+
 
 # ---------------------------------------------------------------------------------------------
 # Text helpers shared by the importer (identity and link matching)
 
-_QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "“": '"', "”": '"', "„": '"', "«": '"',
-                         "»": '"', "–": "-", "—": "-", "\u00a0": " "})
-_NOT_WORD = re.compile(r"[^\w]+")
+# Words are what matching compares: quotes, dashes, ellipses and spacing all fall between them.
+_WORD = re.compile(r"\w+")
 # Control characters other than line breaks and tabs: text has a few at most, binaries many.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def normalise(text):
     """Text reduced for matching: case, accents' composition, quotes, punctuation and spacing."""
-    text = unicodedata.normalize("NFKC", text).translate(_QUOTES).casefold()
-    text = text.rstrip("…").removesuffix("...")
-    return " ".join(_NOT_WORD.sub(" ", text).split())
+    # Case is folded before words are cut: folding can add a combining mark ("İ" to "i̇"), which
+    # is not part of a word. One pass over the text; bodies are hashed for every file imported.
+    return " ".join(_WORD.findall(unicodedata.normalize("NFKC", text).casefold()))
 
 
 def body_fingerprint(paragraphs):
@@ -199,7 +208,8 @@ def parse_text(text):
         image_caption=caption,
         paragraphs=paragraphs,
         related=tuple(
-            item if item.language != language else _without_language(item) for item in related
+            _without_language(item) if item.language and item.language == language else item
+            for item in related
         ),
         sidebar=sidebar,
         language=language,
@@ -211,7 +221,7 @@ def parse_text(text):
 
 def _without_language(item):
     # Only a language other than the article's is worth recording: it becomes a `lang` attribute.
-    return RelatedItem(**{**item.__dict__, "language": ""})
+    return replace(item, language="")
 
 
 def _classify_first_line(line):
