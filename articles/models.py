@@ -29,6 +29,13 @@ SIDEBAR_FIELDS = ("kind", "title", "teaser", "truncated", "duration_seconds", "l
 TARGET_FIELDS = ("slug", "status", "published_at")
 
 
+def match_keys(headline, normalised_lead):
+    """An article's headline_key and lead_key: what related items from other files find it by
+    (a video's title its headline, a story's teaser the start of its lead)."""
+    return {"headline_key": normalise(headline)[:HEADLINE_KEY_CHARS],
+            "lead_key": normalised_lead[:LEAD_KEY_CHARS]}
+
+
 @functools.cache
 def _slug_url_pattern(name):
     return reverse(name, kwargs={"slug": "__slug__"})
@@ -264,8 +271,8 @@ class Article(models.Model):
 
     def refresh_match_keys(self):
         """Related items from other files find this article by these, whoever wrote it."""
-        self.headline_key = normalise(self.headline)[:HEADLINE_KEY_CHARS]
-        self.lead_key = normalise(self.lead)[:LEAD_KEY_CHARS]
+        keys = match_keys(self.headline, normalise(self.lead))
+        self.headline_key, self.lead_key = keys["headline_key"], keys["lead_key"]
 
     @cached_property
     def topics(self):

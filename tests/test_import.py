@@ -6,6 +6,7 @@ import textwrap
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from articles.ingest import importer
 from articles.ingest.importer import propose_headline
@@ -442,3 +443,23 @@ def test_text_longer_than_its_column_fails_with_its_line(tmp_path):
     assert f"{tmp_path / 'caption.txt'}:1: the image caption is 501 characters" in err
     assert f"{tmp_path / 'title.txt'}:4: the video title is 301 characters" in err
     assert Article.objects.count() == 0
+
+
+def test_an_archive_import_renews_postgresql_statistics(tmp_path, monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("planner statistics are PostgreSQL's")
+    monkeypatch.setattr(importer, "ANALYZE_AFTER", 3)
+
+    def estimated_rows():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'articles_article'")
+            return cursor.fetchone()[0]
+
+    for n in range(2):
+        write(tmp_path / "small", f"{n}.txt", f"Kicker\nA short story, number {n}.\n")
+    run(tmp_path / "small", source="Wire")
+    assert estimated_rows() < 2  # never analysed: an import below the threshold leaves it
+    for n in range(3):
+        write(tmp_path / "archive", f"{n}.txt", f"Kicker\nAn archived story, number {n}.\n")
+    run(tmp_path / "archive", source="Wire")
+    assert estimated_rows() == 5

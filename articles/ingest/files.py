@@ -8,6 +8,7 @@ import os
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path, PurePosixPath
 
 from .manifest import FILENAME as MANIFEST_FILENAME
@@ -26,6 +27,7 @@ class InputFile:
     name: str
     read: Callable[[], bytes]
     entry: ArticleEntry | None = None
+    path: Path | None = None  # on disk, so another process can read it too
 
 
 @dataclass(frozen=True)
@@ -105,20 +107,16 @@ def iter_inputs(paths, relative_to=None):
             if isinstance(entry, ManifestError):
                 yield Refused(shown(file), f"its manifest is invalid: {entry}")
             else:
-                yield InputFile(shown(file), _bounded_reader(file), entry)
+                yield InputFile(shown(file), partial(read_bounded, file), entry, file)
 
 
-def _bounded_reader(path):
+def read_bounded(path):
     """Read the file, unless it is larger than any article: a stray video dump is refused
     without being loaded into memory."""
-
-    def read():
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise ParseError(f"the file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}")
-        return path.read_bytes()
-
-    return read
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise ParseError(f"the file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}")
+    return path.read_bytes()
 
 
 def _folders_up(folder, root):

@@ -7,6 +7,8 @@ from tqdm import tqdm
 
 from articles.ingest.files import MAX_FILES, TooManyFiles, count_files, iter_inputs
 from articles.ingest.importer import Importer
+from articles.ingest.parallel import MIN_FILES as PARALLEL_MIN_FILES
+from articles.ingest.parallel import default_workers
 
 
 class Command(BaseCommand):
@@ -54,8 +56,10 @@ class Command(BaseCommand):
                 self.stdout.write(f"{result.name}: {result.status}")
 
         # Only failures and skips are kept for the summary: an archive of any size fits.
+        # An archive is parsed in worker processes while this one writes.
+        workers = default_workers() if total >= PARALLEL_MIN_FILES else 0
         importer = Importer(source_name=source, publish=publish, dry_run=dry_run,
-                            on_result=on_result, keep_results=False)
+                            on_result=on_result, keep_results=False, workers=workers)
         try:
             report = importer.run(iter_inputs(paths))
         finally:

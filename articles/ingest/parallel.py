@@ -1,0 +1,106 @@
+"""Parse files in worker processes while the importer writes the batch before.
+
+Pure Python, no Django: a worker imports the parser alone and never touches the database.
+Batches come back in input order, and only a few are parsed ahead of the one being written, so
+memory stays flat whatever the archive's size.
+"""
+
+import multiprocessing
+import os
+from collections import deque
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+from .errors import InputError
+from .files import read_bounded
+from .parse import ParseError, parse_bytes
+
+MIN_FILES = 1000  # below this, starting the workers costs more than they save
+MAX_WORKERS = 4  # the importer's one process writes; more parsers would only wait for it
+CHUNK = 100  # files per task: fewer round trips between processes
+AHEAD = 2  # batches parsed ahead of the one being written
+
+
+def default_workers():
+    """Parsers for an archive import: every core but the one the importer itself writes on."""
+    return max(1, min((os.cpu_count() or 1) - 1, MAX_WORKERS))
+
+
+@dataclass(frozen=True)
+class _Failure:
+    """A refusal, sent back as values: an exception's pickle would lose its line."""
+
+    reason: str | None
+    line: int | None = None
+    unreadable: bool = False  # an OSError: the file could not be read at all
+    errno: int | None = None
+
+    def error(self):
+        if self.unreadable:
+            return OSError(self.errno, self.reason)
+        return ParseError(self.reason, self.line)
+
+
+def article_from(result):
+    """The ParsedArticle a worker sent back, or the error it met, raised here as it would
+    have been by parsing in this process."""
+    if isinstance(result, _Failure):
+        raise result.error()
+    return result
+
+
+def parse_ahead(batches, workers):
+    """Yield (batch, results): each batch of InputFiles (and Refused) with, item by item, what
+    parsing its file gave (see `article_from`), or None for an item with nothing to parse."""
+    # Spawned, not forked: a copy of the importer's process would share its database connection.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        pending = deque()
+        try:
+            for batch in batches:
+                pending.append((batch, _submit(pool, batch)))
+                if len(pending) > AHEAD:
+                    yield _collect(*pending.popleft())
+            while pending:
+                yield _collect(*pending.popleft())
+        finally:
+            for _, tasks in pending:
+                for _, future in tasks:
+                    future.cancel()
+
+
+def _submit(pool, batch):
+    """[(indexes in the batch, future)] for the items of the batch read from disk."""
+    indexes = [index for index, item in enumerate(batch) if getattr(item, "path", None)]
+    tasks = []
+    for start in range(0, len(indexes), CHUNK):
+        chunk = indexes[start:start + CHUNK]
+        tasks.append((chunk, pool.submit(_parse_paths, [batch[i].path for i in chunk])))
+    return tasks
+
+
+def _collect(batch, tasks):
+    results = [None] * len(batch)
+    for chunk, future in tasks:
+        for index, result in zip(chunk, future.result(), strict=True):
+            results[index] = result
+    return batch, results
+
+
+def _parse_paths(paths):
+    """In a worker: read and parse each file, its body's fingerprint included."""
+    results = []
+    for path in paths:
+        try:
+            article = parse_bytes(read_bounded(path))
+            # Computed here and pickled with the article: the importer's process has the
+            # database to write.
+            _ = article.fingerprint, article.normalised_lead
+            for item in article.related:
+                _ = item.normalised
+            results.append(article)
+        except InputError as error:
+            results.append(_Failure(error.reason, error.line))
+        except OSError as error:
+            results.append(_Failure(error.strerror, unreadable=True, errno=error.errno))
+    return results

@@ -1,0 +1,131 @@
+"""Parsing in worker processes: the same articles, results and failures as parsing in-process."""
+
+import io
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from articles.ingest import parallel
+from articles.ingest.files import iter_inputs
+from articles.ingest.importer import CREATED, FAILED, UNCHANGED, Importer
+from articles.models import Article, RelatedLink
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+from corpus import Archive
+
+pytestmark = pytest.mark.django_db
+
+
+def write_archive(folder, count):
+    """A realistic archive (bench/corpus.py) with a few refused files among the good ones."""
+    Archive(count, seed=7).write(folder)
+    part = folder / "part-0000"
+    (part / "000003.txt").write_bytes(b"")  # empty
+    (part / "000005.txt").write_text("Kicker\n" + "x" * 20_001 + "\n", encoding="utf-8")
+    (part / "000007.txt").write_bytes(b"\x00\x01 binary")
+    return folder
+
+
+def import_with(folder, workers, batch_size=7, **options):
+    report = Importer(workers=workers, batch_size=batch_size, **options).run(
+        iter_inputs([folder]))
+    return report
+
+
+def table_state():
+    return (
+        sorted(Article.objects.values_list("original_url", "headline", "slug", "body", "kicker",
+                                           "language", "status", "fingerprint", "import_digest",
+                                           "headline_key", "lead_key")),
+        sorted(RelatedLink.objects.values_list("article__original_url", "position", "kind",
+                                               "title", "teaser", "duration_seconds",
+                                               "language", "match_key",
+                                               "target__original_url")),
+        sorted(Article.tags.through.objects.values_list("content_object__original_url",
+                                                        "tag__name")),
+    )
+
+
+def test_workers_import_what_one_process_imports(tmp_path):
+    folder = write_archive(tmp_path / "archive", 40)
+    serial = import_with(folder, workers=0, publish=True)
+    serial_state = table_state()
+    Article.objects.all().delete()
+
+    # Batches smaller than the look-ahead and than a worker's chunk: order must hold across both.
+    parallel_report = import_with(folder, workers=2, publish=True)
+
+    assert [(r.name, r.status, r.headline, r.reason, r.line)
+            for r in parallel_report.results] == [
+        (r.name, r.status, r.headline, r.reason, r.line) for r in serial.results]
+    assert parallel_report.summary().split(" Related")[0] == serial.summary().split(" Related")[0]
+    assert table_state() == serial_state
+    assert parallel_report.counts()[CREATED] == 37
+
+
+def test_failures_from_workers_keep_file_and_line(tmp_path):
+    folder = write_archive(tmp_path / "archive", 10)
+    report = import_with(folder, workers=1)
+
+    failed = {Path(r.name).name: r for r in report.failures}
+    assert sorted(failed) == ["000003.txt", "000005.txt", "000007.txt"]
+    assert failed["000005.txt"].line == 2
+    assert str(failed["000005.txt"]).endswith("000005.txt:2: the line is 20,001 characters; "
+                                              "the limit is 20,000")
+    assert "empty" in failed["000003.txt"].reason
+    assert "binary" in failed["000007.txt"].reason
+    assert all(r.status == FAILED for r in report.failures)
+
+
+def test_unreadable_file_is_reported_as_in_process(tmp_path):
+    folder = write_archive(tmp_path / "archive", 4)
+    unreadable = folder / "part-0000" / "000001.txt"
+    unreadable.unlink()
+    unreadable.symlink_to(folder / "gone.txt")  # listed as a .txt file, but reading it fails
+
+    reports = [import_with(folder, workers=workers) for workers in (0, 1)]
+
+    reasons = [{r.name: r.reason for r in report.failures} for report in reports]
+    assert reasons[0] == reasons[1]
+    assert any(reason.startswith("cannot read:") for reason in reasons[0].values())
+
+
+def test_reimport_with_workers_changes_nothing(tmp_path):
+    folder = write_archive(tmp_path / "archive", 12)
+    import_with(folder, workers=0)
+    before = table_state()
+
+    report = import_with(folder, workers=1)
+
+    assert report.counts()[UNCHANGED] == 9
+    assert table_state() == before
+
+
+def test_dry_run_with_workers_writes_nothing(tmp_path):
+    folder = write_archive(tmp_path / "archive", 12)
+    report = import_with(folder, workers=1, dry_run=True)
+    assert report.counts()[CREATED] == 9
+    assert Article.objects.count() == 0
+
+
+def test_the_command_uses_workers_for_an_archive(tmp_path, monkeypatch):
+    folder = write_archive(tmp_path / "archive", 12)
+    monkeypatch.setattr(parallel, "MIN_FILES", 5)
+    monkeypatch.setattr("articles.management.commands.import_articles.PARALLEL_MIN_FILES", 5)
+    started = []
+    real = parallel.parse_ahead
+
+    def recording(batches, workers):
+        started.append(workers)
+        return real(batches, workers)
+
+    monkeypatch.setattr("articles.ingest.importer.parse_ahead", recording)
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.raises(Exception, match="3 of 12 files failed"):
+        call_command("import_articles", str(folder), "--publish", stdout=out, stderr=err)
+
+    assert started and started[0] >= 1
+    assert "12 files: 9 created, 0 updated, 0 unchanged, 0 skipped, 3 failed." in out.getvalue()
+    assert "000005.txt:2: the line is 20,001 characters" in err.getvalue()
