@@ -67,11 +67,15 @@ PAGE_PARAMETERS = ("q", "tag", "source", "language", "published_after", "publish
                    "has_video", "page", "p")
 
 
+def page_parameters(request):
+    """The query parameters the views read, in a fixed order of names; a parameter's values
+    keep their order (a filter reads the last one). Pages link with these only: a cached page
+    or fragment is shared by every request with the same ones, so it must not repeat others."""
+    return [(name, value) for name in PAGE_PARAMETERS for value in request.GET.getlist(name)]
+
+
 def _page_address(request):
-    """The path and the parameters the views read, in a stable order."""
-    query = sorted((name, value) for name in PAGE_PARAMETERS
-                   for value in request.GET.getlist(name))
-    return f"{request.path}?{urlencode(query)}"
+    return f"{request.path}?{urlencode(page_parameters(request))}"
 
 
 def _page_key(request):

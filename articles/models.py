@@ -276,8 +276,8 @@ class Article(models.Model):
 
     @cached_property
     def topics(self):
-        """The article's tags, fetched once however many parts of a page list them (from the
-        prefetch when the queryset has one)."""
+        """The article's tags, fetched once however many parts of a page list them (or set
+        for a whole list at once by load_topics())."""
         return list(self.tags.all())
 
     @property
@@ -342,7 +342,7 @@ def load_topics(articles):
     builds a queryset per article to hold its tags, a third of a 30-entry feed's time."""
     topics = {article.pk: [] for article in articles}
     rows = (
-        TaggedArticle.objects.filter(content_object__in=topics)
+        TaggedArticle.objects.filter(content_object__in=list(topics))
         .order_by("tag__name", "tag_id")
         .values_list("content_object_id", "tag_id", "tag__name", "tag__slug")
     )

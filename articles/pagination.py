@@ -2,6 +2,8 @@
 
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 
+MAX_PAGE = 10_000_000
+
 
 class OpenEndedPaginator(Paginator):
     """Pages of a list too long to count on every request: a page fetches one article more
@@ -18,6 +20,8 @@ class OpenEndedPaginator(Paginator):
             raise PageNotAnInteger("That page number is not an integer") from None
         if number < 1:
             raise EmptyPage("That page number is less than 1")
+        if number > MAX_PAGE:  # an offset the database could not even take
+            raise EmptyPage("That page contains no results")
         bottom = (number - 1) * self.per_page
         items = list(self.object_list[bottom:bottom + self.per_page + 1])
         if not items and (number > 1 or not self.allow_empty_first_page):

@@ -13,6 +13,7 @@ import json
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.http import QueryDict
 from django.template.defaultfilters import linebreaksbr
 from django.templatetags.static import static
 from django.urls import reverse
@@ -20,9 +21,11 @@ from django.utils import dateformat
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
-from django.utils.timezone import template_localtime
+from django.utils.timezone import get_current_timezone, template_localtime
+from django.utils.translation import get_language
 from jinja2 import Environment
 
+from .cache import page_parameters
 from .models import url_for_slug
 
 # The characters that could end a <script> element or open a comment, escaped as JSON allows.
@@ -58,8 +61,11 @@ def url(name, *args, **kwargs):
 
 
 def querystring(request, **changes):
-    """The current query string with `changes` applied, as Django's {% querystring %} tag."""
-    query = request.GET.copy()
+    """The page's own query string (see cache.page_parameters) with `changes` applied, as
+    Django's {% querystring %} tag does to the whole of it."""
+    query = QueryDict(mutable=True)
+    for name, value in page_parameters(request):
+        query.appendlist(name, value)
     for name, value in changes.items():
         if value is None:
             query.pop(name, None)
@@ -69,16 +75,16 @@ def querystring(request, **changes):
 
 
 def date(value, format_string):
-    """Django's |date filter with a literal format, in the site's time zone (TIME_ZONE;
-    nothing activates another)."""
+    """Django's |date filter with a literal format, in the current time zone."""
     if value in (None, ""):
         return ""
-    return _formatted_date(value, format_string)
+    return _formatted_date(value, format_string, get_current_timezone(), get_language())
 
 
 @functools.lru_cache(maxsize=4096)
-def _formatted_date(value, format_string):
-    # A list page shows the same few dozen times to every reader: format each once.
+def _formatted_date(value, format_string, zone, language):
+    # A list page shows the same few dozen times to every reader: format each once (per time
+    # zone and language, which name the months).
     value = template_localtime(value)
     return value.isoformat() if format_string == "c" else dateformat.format(value, format_string)
 

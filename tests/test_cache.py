@@ -901,6 +901,25 @@ def test_listing_fragments_are_kept_apart_by_filters_and_page(client, article, f
     page(client, "/?page=9", status=404)
 
 
+def test_a_cached_listing_never_repeats_another_visitors_parameters(client, article,
+                                                                   fragments_only):
+    for n in range(25):
+        make_article(f"Round {n}", source=article.source, slug=f"round-{n}", age=timedelta(hours=n))
+    page(client, '/?page=1&evil=%22onmouseover&tag=b&tag=a')
+    html = page(client, "/")
+    assert "evil" not in html and "onmouseover" not in html
+    assert 'href="?page=2"' in html
+
+
+def test_listing_fragments_follow_a_source_rename(client, article, fragments_only, source):
+    for url in LISTINGS:
+        page(client, url)
+    source.name = "Wire Two"
+    source.save()
+    for url in ("/", "/articles/", "/tags/sahel/"):
+        assert "Wire Two" in page(client, url), url
+
+
 def test_a_scheduled_article_bounds_the_listing_timeout(client, article, fragments_only,
                                                         recorded_sets):
     make_article("The summit opens", source=article.source, slug="summit",

@@ -169,25 +169,26 @@ def test_front_page_lists_published_articles_newest_first(client):
     assert middle.kicker == "" and not cards[1].find_all("p", cls="kicker")
 
 
-def test_front_page_is_paginated_by_20_and_links_keep_other_params(client):
+def test_front_page_is_paginated_by_20_and_links_drop_foreign_params(client):
     articles = make_articles(25)
 
+    # Parameters the page does not read are left out of its links: a cached page is shared by
+    # every request that differs only in them, so it must not repeat one visitor's.
     first = get_page(client, "/?utm_source=mail")
     assert card_headlines(first) == [a.headline for a in articles[:20]]
     assert len(first.find_all("article", cls="card--lead")) == 1
-    next_query = pagination_link(first, "next")
-    assert next_query == {"utm_source": ["mail"], "page": ["2"]}
+    assert pagination_link(first, "next") == {"page": ["2"]}
     assert not first.find("nav", cls="pagination").find_all("a", rel="prev")
 
     second = get_page(client, "/?utm_source=mail&page=2")
     assert card_headlines(second) == [a.headline for a in articles[20:]]
     assert not second.find_all("article", cls="card--lead")
-    assert pagination_link(second, "prev") == {"utm_source": ["mail"], "page": ["1"]}
+    assert pagination_link(second, "prev") == {"page": ["1"]}
     assert not second.find("nav", cls="pagination").find_all("a", rel="next")
     # Without counting the archive: "Older" when more follow, no "of N".
     assert second.find("span", cls="pagination__current").text == "Page 2"
-    assert client.get("/?page=3").status_code == 404
-    assert client.get("/?page=0").status_code == 404
+    for page in ("3", "0", "-1", "x", "99999999999999999999", str(2**62)):
+        assert client.get(f"/?page={page}").status_code == 404, page
 
 
 def test_front_page_with_exactly_one_page_has_no_older_link(client):
@@ -804,6 +805,20 @@ def test_search_follows_every_edit_and_the_import(client, tmp_path):
     )
     import_paths([tmp_path], publish=True)
     assert found("gendarmes") == ["Dune patrols"]
+
+
+def test_the_postgresql_search_document_follows_the_kicker_and_leaves_column_types_free(
+        client):
+    if connection.vendor != "postgresql":
+        pytest.skip("the stored search document is PostgreSQL's")
+    article = make_article("Troops on the border", kicker="Sahel")
+    Article.objects.filter(pk=article.pk).update(kicker="Niamey")
+    results = get_page(client, "/articles/?q=niamey").find("section", cls="results")
+    assert card_headlines(results) == ["Troops on the border"]
+    # The trigger names no column, so a later migration may still change their types.
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the test's own inserts, checked now
+        cursor.execute("ALTER TABLE articles_article ALTER COLUMN kicker TYPE varchar(120)")
 
 
 def test_an_unresolved_item_an_editor_gave_a_url_links_there(client):

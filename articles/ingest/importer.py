@@ -191,7 +191,7 @@ class Importer:
 
     def run(self, inputs: Iterable[InputFile | Refused]):
         report = ImportReport(keep_results=self.keep_results, dry_run=self.dry_run)
-        with _page_cache():
+        with _sqlite_cache_size():
             if not self.dry_run:
                 self._import_all(inputs, report)
                 return report
@@ -413,7 +413,7 @@ class Importer:
 
 
 @contextmanager
-def _page_cache():
+def _sqlite_cache_size():
     """On SQLite, a page cache of SQLITE_CACHE_KIB for the import. Each batch writes into the
     same indexes (slugs, match keys, fingerprints, in no order); with SQLite's 2 MB default,
     their pages were read again for every batch and the writes took twice as long as one
