@@ -282,7 +282,14 @@ class Article(models.Model):
 
     @property
     def paragraphs(self):
-        return [p.strip() for p in _BLANK_LINE.split(self.body) if p.strip()]
+        # An article page asks for the lead five times (description, cards, JSON-LD) and the
+        # paragraphs once: split the body once, and again only if it is a new body.
+        body, paragraphs = self.__dict__.get("_paragraphs", (None, None))
+        if body is not self.body:
+            body = self.body
+            paragraphs = tuple(p.strip() for p in _BLANK_LINE.split(body) if p.strip())
+            self.__dict__["_paragraphs"] = (body, paragraphs)
+        return list(paragraphs)
 
     @property
     def lead(self):

@@ -782,6 +782,17 @@ def test_search_finds_words_that_start_with_the_search_word(client):
     assert card_headlines(page.find("section", cls="results")) == ["Troops on the border"]
 
 
+def test_a_new_body_gives_a_new_lead_even_after_the_old_was_read():
+    # Paragraphs are split once per body: an edit after a read must still be seen.
+    article = make_article("Troops on the border", body="First lead.\n\nSecond paragraph.")
+    assert article.lead == "First lead."
+    article.body = "A new lead.\n\nSecond paragraph."
+    assert article.lead == "A new lead."
+    assert article.paragraphs == ["A new lead.", "Second paragraph."]
+    article.save()
+    assert Article.objects.get(pk=article.pk).lead_key == "a new lead"
+
+
 def test_search_follows_every_edit_and_the_import(client, tmp_path):
     """On PostgreSQL the searched document is a stored column: it must follow every write."""
     article = make_article("Troops on the border", body="Instructors arrived on Monday.")
