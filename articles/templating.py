@@ -13,6 +13,8 @@ import json
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import QueryDict
 from django.template.defaultfilters import linebreaksbr
 from django.templatetags.static import static
@@ -21,8 +23,7 @@ from django.utils import dateformat
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
-from django.utils.timezone import get_current_timezone, template_localtime
-from django.utils.translation import get_language
+from django.utils.timezone import template_localtime
 from jinja2 import Environment
 
 from .cache import page_parameters
@@ -75,18 +76,24 @@ def querystring(request, **changes):
 
 
 def date(value, format_string):
-    """Django's |date filter with a literal format, in the current time zone."""
+    """Django's |date filter with a literal format, in the site's time zone and language
+    (TIME_ZONE, LANGUAGE_CODE: the reader pages activate no other)."""
     if value in (None, ""):
         return ""
-    return _formatted_date(value, format_string, get_current_timezone(), get_language())
+    return _formatted_date(value, format_string)
 
 
 @functools.lru_cache(maxsize=4096)
-def _formatted_date(value, format_string, zone, language):
-    # A list page shows the same few dozen times to every reader: format each once (per time
-    # zone and language, which name the months).
+def _formatted_date(value, format_string):
+    # A list page shows the same few dozen times to every reader: format each once.
     value = template_localtime(value)
     return value.isoformat() if format_string == "c" else dateformat.format(value, format_string)
+
+
+@receiver(setting_changed)
+def _forget_formatted_dates(setting, **kwargs):
+    if setting in ("TIME_ZONE", "USE_TZ", "LANGUAGE_CODE"):  # in tests
+        _formatted_date.cache_clear()
 
 
 def truncatechars(value, length):
@@ -94,7 +101,14 @@ def truncatechars(value, length):
 
 
 def truncatewords(value, length):
-    return Truncator(value).words(length, truncate=" …")
+    """Django's |truncatewords for plain text, without a lazy Truncator per card."""
+    if length <= 0:
+        return ""
+    words = value.split()
+    if len(words) <= length:
+        return " ".join(words)
+    text = " ".join(words[:length])
+    return text if text.endswith(" …") else f"{text} …"
 
 
 def pluralize(count, suffix="s"):
