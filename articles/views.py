@@ -42,6 +42,7 @@ class CachedListingMixin:
 class FrontPageView(CachedListingMixin, ListView):
     template_name = "articles/front.html"
     listing_template = "includes/front_listing.html"
+    empty_message = "No stories have been published yet."
     paginate_by = PAGE_SIZE
     paginator_class = OpenEndedPaginator  # "Older" and "Newer", no count of the archive
 

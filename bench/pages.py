@@ -1,14 +1,15 @@
 """Page speed at archive scale, side by side with a static ceiling and a Wagtail peer.
 
-    python bench/pages.py [--articles 10000] [--duration 10] [--connections 8] [--rounds 2]
+    python bench/pages.py [--articles 10000] [--duration 10] [--connections 8] [--rounds 3]
                           [--peer-articles 1000] [--no-peer]
 
 Builds a database of --articles generated articles (bench/corpus.py, through the real importer)
 and serves it with gunicorn (2 workers, production settings) on 127.0.0.1. For the article page,
 the front page, the filtered list and a feed it prints requests/s and p50/p99 latency with wrk,
-with no cache at all, with only the story fragment cached (the page cache off), and with the
-page cache on, and their ratio to the ceiling: the article page's own HTML bytes served as a
-static file through whitenoise in the same server, in the same run.
+with no cache at all, with only the fragments cached (an article's story, a list page's cards;
+the page cache off), and with the page cache on, and their ratio to the ceiling: the article
+page's own HTML bytes served as a static file through whitenoise in the same server, in the
+same run.
 
 The peer is the minimal Wagtail site in ../shared/peers (copied to a temporary folder, never
 written in place), loaded with --peer-articles pages (Wagtail creates pages one by one, which
@@ -97,7 +98,7 @@ def main():
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=3)  # odd: the median is a run
     parser.add_argument("--peer-articles", type=int, default=1000)
     parser.add_argument("--no-peer", action="store_true")
     parser.add_argument("--database-url")
@@ -117,8 +118,8 @@ def main():
             (static_root / CEILING).write_bytes(probe.get(pages["article page"]).encode())
             probe.stop()
 
-            # Three ways to serve: no cache at all; the page cache off but the story fragment
-            # cached (the default when the page cache is bypassed); the page cache on.
+            # Three ways to serve: no cache at all; the page cache off but the fragments cached
+            # (what a request the page cache does not answer gets); the page cache on.
             modes = {"no cache": {"PAGE_CACHE_SECONDS": "0", "FRAGMENT_CACHE_SECONDS": "0"},
                      "fragment": {"PAGE_CACHE_SECONDS": "0", "FRAGMENT_CACHE_SECONDS": "300"},
                      "cached": {"PAGE_CACHE_SECONDS": "300", "FRAGMENT_CACHE_SECONDS": "300"}}

@@ -1,6 +1,7 @@
 """Parsing in worker processes: the same articles, results and failures as parsing in-process."""
 
 import io
+import multiprocessing
 import sys
 from pathlib import Path
 
@@ -129,3 +130,21 @@ def test_the_command_uses_workers_for_an_archive(tmp_path, monkeypatch):
     assert started and started[0] >= 1
     assert "12 files: 9 created, 0 updated, 0 unchanged, 0 skipped, 3 failed." in out.getvalue()
     assert "000005.txt:2: the line is 20,001 characters" in err.getvalue()
+
+
+def test_the_workers_stop_when_the_writer_fails(tmp_path, monkeypatch):
+    folder = write_archive(tmp_path / "archive", 40)
+    importer = Importer(workers=1, batch_size=5)
+    written = []
+    real = Importer._import_batch
+
+    def failing(self, batch, report, parsed_files=None):
+        if written:
+            raise RuntimeError("the database went away")
+        written.append(batch)
+        return real(self, batch, report, parsed_files)
+
+    monkeypatch.setattr(Importer, "_import_batch", failing)
+    with pytest.raises(RuntimeError, match="went away"):
+        importer.run(iter_inputs([folder]))
+    assert multiprocessing.active_children() == []

@@ -23,7 +23,9 @@ AHEAD = 2  # batches parsed ahead of the one being written
 
 def default_workers():
     """Parsers for an archive import: every core but the one the importer itself writes on."""
-    return max(1, min((os.cpu_count() or 1) - 1, MAX_WORKERS))
+    # The cores this process may run on, which a container or taskset can make fewer.
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min((cores or 1) - 1, MAX_WORKERS))
 
 
 @dataclass(frozen=True)
@@ -64,9 +66,8 @@ def parse_ahead(batches, workers):
             while pending:
                 yield _collect(*pending.popleft())
         finally:
-            for _, tasks in pending:
-                for _, future in tasks:
-                    future.cancel()
+            # Stopped early (the writer failed, or the caller closed us): drop what is queued.
+            pool.shutdown(cancel_futures=True)
 
 
 def _submit(pool, batch):
