@@ -139,6 +139,7 @@ def hostile():
                            body=f"Lead {HOSTILE}\n\nSecond {HOSTILE}")
     make_link(article, teaser=f"Teaser {HOSTILE}")
     make_link(article, kind="video", title=f"Video {HOSTILE}", duration_seconds=91)
+    article.corrections.create(note=f"Note {HOSTILE}\nsecond line {HOSTILE}")
     make_article("A plain story", source=source, slug="plain", tags=[f"Tag {HOSTILE}"])
     return article
 
@@ -259,6 +260,13 @@ def test_hostile_text_is_escaped_in_the_json_ld_block(client, hostile):
     [block] = JSON_LD.findall(html)
     assert "<" not in block and ">" not in block
     assert "\\u003Cscript\\u003E" in block
+
+
+def test_a_hostile_correction_note_is_escaped_and_keeps_its_line_breaks(client, hostile):
+    html = client.get(hostile.get_absolute_url()).content.decode()
+    assert "Note &lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<br>second line &lt;script&gt;" in html
+    assert SCRIPT not in html
 
 
 def test_the_404_page_is_a_404_with_the_policy(client):
