@@ -2,11 +2,12 @@
 
 import io
 import multiprocessing
+import os
 import sys
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from articles.ingest import parallel
 from articles.ingest.files import iter_inputs
@@ -147,4 +148,17 @@ def test_the_workers_stop_when_the_writer_fails(tmp_path, monkeypatch):
     monkeypatch.setattr(Importer, "_import_batch", failing)
     with pytest.raises(RuntimeError, match="went away"):
         importer.run(iter_inputs([folder]))
+    assert multiprocessing.active_children() == []
+
+
+def test_a_worker_that_dies_is_a_clear_command_error(tmp_path, monkeypatch):
+    folder = write_archive(tmp_path / "archive", 12)
+    monkeypatch.setattr("articles.management.commands.import_articles.PARALLEL_MIN_FILES", 5)
+
+    def dying(pool, batch):  # the worker process exits as if killed while parsing
+        return [(list(range(len(batch))), pool.submit(os._exit, 1))]
+
+    monkeypatch.setattr(parallel, "_submit", dying)
+    with pytest.raises(CommandError, match=r"stopped unexpectedly .* run the import again"):
+        call_command("import_articles", str(folder), stdout=io.StringIO(), stderr=io.StringIO())
     assert multiprocessing.active_children() == []

@@ -1,5 +1,6 @@
 """`manage.py import_articles PATH [PATH ...]`: a thin shell over articles.ingest.importer."""
 
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -62,6 +63,11 @@ class Command(BaseCommand):
                             on_result=on_result, keep_results=False, workers=workers)
         try:
             report = importer.run(iter_inputs(paths))
+        except BrokenProcessPool as error:
+            raise CommandError(
+                "A process parsing the files stopped unexpectedly (out of memory, or killed). "
+                "The files written before it stopped are kept; run the import again to finish."
+            ) from error
         finally:
             if progress:
                 progress.close()
