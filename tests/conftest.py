@@ -9,6 +9,15 @@ import pytest
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+# The related videos of seeds/000_0c50d9fd883dd018.txt, in the page's order.
+SEED_000_VIDEO_TITLES = [
+    "Alliance of Sahel States puts on show of unity through inaugural games",
+    "Sahel region hardest-hit by terrorism worldwide, says Global Terrorism Index 2025",
+    "Wagner Group faces war crime accusations over posting atrocities on social media",
+    "ECOWAS leaders meet in Abuja amid regional tensions and leadership transition",
+    "Niger to nationalize uranium venture operated by France's Orano",
+    "Half a century later, Is ECOWAS falling apart? [Africanews Debates]",
+]
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
