@@ -93,7 +93,7 @@ class ArticleDetailView(DetailView):
         return render_to_string("includes/article_story.html", {
             **context,
             "videos": videos, "stories": stories, "more_articles": more_articles,
-            "corrections": list(article.corrections.all()),
+            "corrections": article.correction_notes(),
         }, request=self.request)
 
 

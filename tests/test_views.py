@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 
 from articles.ingest.importer import import_paths
-from articles.models import Article, RelatedLink
+from articles.models import Article, Correction, RelatedLink
 from tests.conftest import SEED_000_VIDEO_TITLES
 from tests.factories import make_article, make_articles, make_link, make_source
 
@@ -704,8 +704,8 @@ def test_robots_txt(client):
 # 8. Query counts: the same for one row and for many
 
 
-ARTICLE_PAGE_QUERIES = 4  # article+source, tags, corrections, related links+targets
-MORE_ARTICLES_QUERIES = 5  # the same, plus the articles sharing tags
+ARTICLE_PAGE_QUERIES = 5  # article+source, tags, corrections, related links, their targets
+MORE_ARTICLES_QUERIES = 5  # no related links (so no targets), plus the articles sharing tags
 # Count and page of articles (with their source); the list adds its source filter's options,
 # tag and source pages look up their tag or source. The front page does not count.
 LISTING_QUERIES = {"front": 1, "list": 3, "tag": 3, "source": 3}
@@ -732,6 +732,49 @@ def test_article_page_queries_do_not_grow_with_related_links(
     assert {a.attrs["href"] for a in page.find("aside").find_all("a")} <= {
         t.get_absolute_url() for t in targets
     }
+
+
+def test_the_article_pages_plain_sql_answers_as_the_orm_does():
+    """Article.topics, sidebar() and correction_notes() run hand-written SQL (see models.py):
+    the same rows, order and converted values as the ORM's own queries."""
+    article = make_article("The story", tags=["sahel", "Économie", "Niger", "Mali"])
+    public = make_article("Public target")
+    draft = make_article("Draft target", status=Article.Status.DRAFT)
+    scheduled = make_article("Scheduled target", age=-timedelta(days=1))
+    for position, (kind, target) in enumerate([
+        (RelatedLink.Kind.STORY, public), (RelatedLink.Kind.VIDEO, None),
+        (RelatedLink.Kind.STORY, draft), (RelatedLink.Kind.VIDEO, scheduled),
+        (RelatedLink.Kind.STORY, None), (RelatedLink.Kind.VIDEO, public),
+    ]):
+        # Positions tie in pairs: the order falls back to insertion, as in the ORM.
+        make_link(article, kind, position=position // 2, target=target, truncated=True,
+                  language="fr", url=f"https://example.com/{position}",
+                  duration_seconds=90 if kind == RelatedLink.Kind.VIDEO else None)
+    now = datetime.now(UTC)
+    for days, kind in ((3, Correction.Kind.UPDATE), (1, Correction.Kind.CORRECTION),
+                       (1, Correction.Kind.UPDATE)):
+        Correction.objects.create(article=article, kind=kind, note=f"{kind} {days}",
+                                  noted_at=now - timedelta(days=days))
+    article = Article.objects.get(pk=article.pk)
+
+    def link_row(link):
+        return (link.pk, link.kind, link.title, link.teaser, link.truncated,
+                link.duration_seconds, link.language, link.url,
+                link.public_target and link.public_target.pk)
+
+    expected = list(article.related_links.select_related("target").order_by("position", "pk"))
+    videos, stories = article.sidebar()
+    assert [link_row(link) for link in videos + stories] == [
+        link_row(link) for link in expected if link.kind == RelatedLink.Kind.VIDEO
+    ] + [link_row(link) for link in expected if link.kind == RelatedLink.Kind.STORY]
+    assert [link.public_target for link in videos + stories].count(None) == 4
+    assert [(tag.pk, tag.name, tag.slug) for tag in article.topics] == [
+        (tag.pk, tag.name, tag.slug) for tag in article.tags.order_by("name", "pk")
+    ]
+    assert [(c.pk, c.kind, c.note, c.noted_at) for c in article.correction_notes()] == [
+        (c.pk, c.kind, c.note, c.noted_at) for c in article.corrections.all()
+    ]
+    assert all(c.noted_at.tzinfo for c in article.correction_notes())
 
 
 @pytest.mark.parametrize("size", [1, 5])
