@@ -58,7 +58,7 @@ class ArticlesFeed(Feed):
         return f"The latest published articles{f' on {scope.section}' if scope.section else ''}."
 
     def items(self, scope):
-        articles = Article.objects.published().for_listing()
+        articles = Article.objects.published().for_listing("updated_at")
         if isinstance(scope.section, Source):
             articles = articles.filter(source=scope.section)
         elif isinstance(scope.section, Tag):

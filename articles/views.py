@@ -12,7 +12,7 @@ from taggit.models import Tag
 
 from .cache import cached_fragment, cached_value, listing_fragment_name
 from .filters import ArticleFilter
-from .models import Article, Source
+from .models import Article, FrontPageCards, Source
 from .pagination import OpenEndedPaginator
 
 PAGE_SIZE = 20
@@ -47,7 +47,7 @@ class FrontPageView(CachedListingMixin, ListView):
     paginator_class = OpenEndedPaginator  # "Older" and "Newer", no count of the archive
 
     def get_queryset(self):
-        return Article.objects.published().for_listing()
+        return FrontPageCards()
 
 
 class ArticleListView(CachedListingMixin, FilterView):

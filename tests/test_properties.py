@@ -152,3 +152,14 @@ def test_truncatewords_matches_django(text, length):
     from articles.templating import truncatewords
 
     assert truncatewords(text, length) == Truncator(text).words(length, truncate=" …")
+
+
+# A card reads only the lead, without splitting the whole body into paragraphs.
+BODIES = st.lists(st.sampled_from(["A", "b c", "\n", "\n\n", " ", "\t", "\u00a0", "\r\n", "é"]),
+                  max_size=30).map("".join)
+
+
+@given(BODIES)
+def test_the_lead_is_the_first_paragraph(body):
+    paragraphs = Article(body=body).paragraphs
+    assert Article(body=body).lead == (paragraphs[0] if paragraphs else "")

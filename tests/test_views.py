@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 
 from articles.ingest.importer import import_paths
-from articles.models import Article, Correction, RelatedLink
+from articles.models import Article, Correction, FrontPageCards, RelatedLink
 from tests.conftest import SEED_000_VIDEO_TITLES
 from tests.factories import make_article, make_articles, make_link, make_source
 
@@ -775,6 +775,33 @@ def test_the_article_pages_plain_sql_answers_as_the_orm_does():
         (c.pk, c.kind, c.note, c.noted_at) for c in article.corrections.all()
     ]
     assert all(c.noted_at.tzinfo for c in article.correction_notes())
+
+
+def test_the_front_pages_plain_sql_answers_as_the_orm_does():
+    """FrontPageCards runs hand-written SQL (see models.py): the articles, order and card
+    values of Article.objects.published().for_listing(), slice for slice."""
+    sources = [make_source(f"Source {name}") for name in "ABC"]
+    tie = datetime.now(UTC) - timedelta(hours=2)
+    for i in range(12):
+        make_article(f"Story {i}", source=sources[i % 3], kicker=f"Kicker {i % 2}",
+                     body=f"\n\nLead {i}.\n\nMore.", language="fr" if i % 4 else "en",
+                     published_at=tie if i % 3 == 0 else None, age=timedelta(hours=i + 1))
+    make_article("Draft", status=Article.Status.DRAFT)
+    make_article("Scheduled", age=-timedelta(hours=1))
+    make_article("Unpublished", status=Article.Status.UNPUBLISHED,
+                 published_at=datetime.now(UTC) - timedelta(days=1))
+
+    def card(article):
+        return (article.pk, article.headline, article.slug, article.kicker, article.lead,
+                article.language, article.published_at, article.source.pk, article.source.name,
+                article.get_absolute_url(), article.source.get_absolute_url())
+
+    expected = [card(a) for a in Article.objects.published().for_listing()]
+    assert len(expected) == 12
+    for start, stop in ((0, 21), (0, 5), (5, 10), (10, 21), (12, 33)):
+        assert [card(a) for a in FrontPageCards()[start:stop]] == expected[start:stop]
+    with pytest.raises(TypeError):
+        FrontPageCards()[3]
 
 
 @pytest.mark.parametrize("size", [1, 5])
