@@ -129,11 +129,6 @@ class ArticleQuerySet(models.QuerySet):
             .order_by("-published_at", "-pk")
         )
 
-    def for_page(self):
-        """One article with what its page's head and frame show; the story's sidebar and
-        corrections come with Article.sidebar() and are cached with the story."""
-        return self.select_related("source")
-
     def search(self, text):
         """Articles holding every word of `text`. On PostgreSQL, full-text search ranked by
         where the words stand (headline, kicker, body), each word matching as a prefix;
@@ -409,10 +404,39 @@ class FrontPageCards:
         sources = {}
         for article in articles:
             if article.source_id not in sources:
-                sources[article.source_id] = Source(
-                    id=article.source_id, name=article.source_name, slug=article.source_slug)
+                sources[article.source_id] = _source_of(article)
             article.source = sources[article.source_id]
         return articles
+
+
+def article_for_page(slug, user):
+    """The article at `slug`, with its source's name and slug, if `user` may see it (staff
+    preview everything, as visible_to() says), else None. In plain SQL like the page's other
+    queries: through the ORM, this one took 0.45 ms of the page's 2 ms."""
+    rows = Article.objects.raw(_article_page_sql(), [
+        slug, user.is_active and user.is_staff, Article.Status.PUBLISHED, timezone.now(),
+    ])
+    for article in rows:
+        article.source = _source_of(article)
+        return article
+    return None
+
+
+@functools.cache
+def _article_page_sql():
+    columns = ", ".join(f"articles_article.{f.column}" for f in Article._meta.concrete_fields)
+    return f"""
+        SELECT {columns},
+               articles_source.name AS source_name, articles_source.slug AS source_slug
+        FROM articles_article JOIN articles_source ON articles_source.id = source_id
+        WHERE articles_article.slug = %s AND (%s OR (status = %s AND published_at <= %s))"""  # noqa: S608 - our columns
+
+
+def _source_of(article):
+    """The Source of a row that selected its name and slug as source_name and source_slug;
+    its other fields are deferred (loaded if ever read), never blank."""
+    return Source.from_db(article._state.db, ["id", "name", "slug"],
+                          [article.source_id, article.source_name, article.source_slug])
 
 
 class RelatedLinkQuerySet(models.QuerySet):

@@ -12,7 +12,7 @@ from taggit.models import Tag
 
 from .cache import cached_fragment, cached_value, listing_fragment_name
 from .filters import ArticleFilter
-from .models import Article, FrontPageCards, Source
+from .models import Article, FrontPageCards, Source, article_for_page
 from .pagination import OpenEndedPaginator
 
 PAGE_SIZE = 20
@@ -66,9 +66,12 @@ class ArticleListView(CachedListingMixin, FilterView):
 class ArticleDetailView(DetailView):
     template_name = "articles/detail.html"
 
-    def get_queryset(self):
+    def get_object(self, queryset=None):
         # Staff preview drafts and scheduled articles; readers see what is published.
-        return Article.objects.visible_to(self.request.user).for_page()
+        article = article_for_page(self.kwargs["slug"], self.request.user)
+        if article is None:
+            raise Http404("No such article is published.")
+        return article
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

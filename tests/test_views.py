@@ -7,10 +7,11 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 
 from articles.ingest.importer import import_paths
-from articles.models import Article, Correction, FrontPageCards, RelatedLink
+from articles.models import Article, Correction, FrontPageCards, RelatedLink, article_for_page
 from tests.conftest import SEED_000_VIDEO_TITLES
 from tests.factories import make_article, make_articles, make_link, make_source
 
@@ -802,6 +803,35 @@ def test_the_front_pages_plain_sql_answers_as_the_orm_does():
         assert [card(a) for a in FrontPageCards()[start:stop]] == expected[start:stop]
     with pytest.raises(TypeError):
         FrontPageCards()[3]
+
+
+def test_the_article_lookup_in_plain_sql_answers_as_the_orm_does(django_user_model):
+    """article_for_page() runs hand-written SQL (see models.py): every field of the article,
+    its source, and visible_to()'s rule (staff preview everything)."""
+    source = make_source("Le Monde Afrique", homepage_url="https://example.com/", country="FR")
+    public = make_article("Public story", source=source, kicker="Mali", image_caption="A map",
+                          original_url="https://example.com/story", language="fr")
+    draft = make_article("Draft story", status=Article.Status.DRAFT)
+    scheduled = make_article("Scheduled story", age=-timedelta(hours=1))
+    reader = AnonymousUser()
+    staff = django_user_model.objects.create_user("desk", password="x", is_staff=True)
+    former = django_user_model.objects.create_user("gone", password="x", is_staff=True,
+                                                   is_active=False)
+    fields = [f.attname for f in Article._meta.concrete_fields]
+
+    for user in (reader, staff, former):
+        for article in (public, draft, scheduled):
+            found = article_for_page(article.slug, user)
+            expected = Article.objects.visible_to(user).filter(pk=article.pk).first()
+            if expected is None:
+                assert found is None
+                continue
+            assert [getattr(found, f) for f in fields] == [getattr(expected, f) for f in fields]
+            assert (found.source.pk, found.source.name, found.source.slug) == (
+                expected.source.pk, expected.source.name, expected.source.slug)
+    assert article_for_page("no-such-story", staff) is None
+    # The source's other fields are loaded if read, never left blank.
+    assert article_for_page(public.slug, reader).source.homepage_url == "https://example.com/"
 
 
 @pytest.mark.parametrize("size", [1, 5])
