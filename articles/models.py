@@ -23,33 +23,6 @@ MAX_SEARCH_WORDS = 10  # a bound on the query's size, whatever is pasted into th
 # What a card shows of an article (a feed entry adds its updated time).
 CARD_FIELDS = ("headline", "slug", "kicker", "body", "language", "status", "published_at",
                "source")
-# An article page's tags, sidebar and corrections, in plain SQL. Through the ORM, building these
-# queries took 1.1 ms of the page's 3.2 ms (10,000 articles, SQLite) and running them under
-# 0.1 ms; raw() still converts every value as the ORM does. tests/test_views.py holds them to
-# the ORM's answers.
-_TOPICS_SQL = """
-    SELECT taggit_tag.id, taggit_tag.name, taggit_tag.slug
-    FROM taggit_tag JOIN articles_taggedarticle ON articles_taggedarticle.tag_id = taggit_tag.id
-    WHERE articles_taggedarticle.content_object_id = %s ORDER BY taggit_tag.name, taggit_tag.id"""
-# What a sidebar item shows, then what it needs of its target to link to it.
-_SIDEBAR_SQL = """
-    SELECT id, article_id, kind, title, teaser, truncated, duration_seconds, language, url,
-           target_id
-    FROM articles_relatedlink WHERE article_id = %s ORDER BY position, id"""
-_TARGETS_SQL = """
-    SELECT id, slug, status, published_at FROM articles_article
-    WHERE id IN (SELECT target_id FROM articles_relatedlink WHERE article_id = %s)"""
-_CORRECTIONS_SQL = """
-    SELECT id, article_id, kind, note, noted_at FROM articles_correction
-    WHERE article_id = %s ORDER BY noted_at DESC, id DESC"""
-# The front page's cards (CARD_FIELDS, with their source's name and slug), newest first.
-_FRONT_PAGE_SQL = """
-    SELECT articles_article.id, headline, articles_article.slug, kicker, body,
-           articles_article.language, status, published_at, source_id,
-           articles_source.name AS source_name, articles_source.slug AS source_slug
-    FROM articles_article JOIN articles_source ON articles_source.id = source_id
-    WHERE status = %s AND published_at <= %s
-    ORDER BY published_at DESC, articles_article.id DESC LIMIT %s OFFSET %s"""
 
 
 def match_keys(headline, normalised_lead):
@@ -113,12 +86,9 @@ SEARCH_DOCUMENT = RawSQL('"articles_article"."search_document"', [],
 
 class ArticleQuerySet(models.QuerySet):
     def published(self):
-        """What readers may see: published, and not scheduled for later."""
+        """What readers may see: published, and not scheduled for later. (The same rule in
+        hand-written SQL: _published_where().)"""
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
-
-    def visible_to(self, user):
-        """Staff preview everything; everyone else sees what is published."""
-        return self if user.is_active and user.is_staff else self.published()
 
     def for_listing(self, *fields):
         """What a list of article cards shows (headline, kicker, lead, source and time), and
@@ -185,6 +155,32 @@ class ArticleQuerySet(models.QuerySet):
         )
 
 
+class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
+    """The QuerySet's methods, and the two reader pages that run hand-written SQL (see the
+    end of this module): whole-table queries, so not chainable QuerySet methods."""
+
+    def front_page(self):
+        """Published articles, newest first, with what a card shows: a sliceable for
+        OpenEndedPaginator."""
+        return FrontPageCards()
+
+    def for_page(self, slug, user):
+        """The article at `slug`, with its source's name and slug, if `user` may see it
+        (staff preview drafts and scheduled articles; readers see what is published), else
+        None."""
+        published, params = _published_where("articles_article")
+        rows = self.raw(f"""
+            SELECT {_article_columns()},
+                   articles_source.name AS source_name, articles_source.slug AS source_slug
+            FROM articles_article JOIN articles_source ON articles_source.id = source_id
+            WHERE articles_article.slug = %s AND (%s OR ({published}))""",  # noqa: S608 - ours
+            [slug, user.is_active and user.is_staff, *params])
+        for article in rows:
+            article.source = _source_of(article)
+            return article
+        return None
+
+
 class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -245,7 +241,7 @@ class Article(models.Model):
 
     tags = TaggableManager(through="TaggedArticle", blank=True)
 
-    objects = ArticleQuerySet.as_manager()
+    objects = ArticleManager()
 
     class Meta:
         ordering = ["-published_at", "-pk"]
@@ -295,8 +291,12 @@ class Article(models.Model):
     @cached_property
     def topics(self):
         """The article's tags, fetched once however many parts of a page list them (or set
-        for a whole list at once by load_topics())."""
-        return list(Tag.objects.raw(_TOPICS_SQL, [self.pk]))
+        for a whole list at once by load_topics()). Hand-written SQL: see the end of this
+        module."""
+        return list(Tag.objects.raw("""
+            SELECT taggit_tag.id, taggit_tag.name, taggit_tag.slug
+            FROM taggit_tag JOIN articles_taggedarticle ON tag_id = taggit_tag.id
+            WHERE content_object_id = %s ORDER BY taggit_tag.name, taggit_tag.id""", [self.pk]))
 
     @property
     def paragraphs(self):
@@ -320,19 +320,29 @@ class Article(models.Model):
 
     def sidebar(self):
         """(videos, stories): the related items in order, as the original page's two boxes,
-        with the public fields of the articles they resolved to."""
-        links = list(RelatedLink.objects.raw(_SIDEBAR_SQL, [self.pk]))
-        if any(link.target_id for link in links):
-            targets = {target.pk: target for target in Article.objects.raw(_TARGETS_SQL, [self.pk])}
-            for link in links:
-                if link.target_id:  # None if the target was deleted since the first query
-                    link.target = targets.get(link.target_id)
+        each with its public target (see RelatedLink.public_target) from the same query.
+        Hand-written SQL: see the end of this module."""
+        published, params = _published_where("t")
+        links = list(RelatedLink.objects.raw(f"""
+            SELECT r.id, r.article_id, r.kind, r.title, r.teaser, r.truncated,
+                   r.duration_seconds, r.language, r.url, r.target_id,
+                   CASE WHEN {published} THEN t.slug END AS public_target_slug
+            FROM articles_relatedlink r LEFT JOIN articles_article t ON t.id = r.target_id
+            WHERE r.article_id = %s ORDER BY r.position, r.id""",  # noqa: S608 - ours
+            [*params, self.pk]))
+        for link in links:
+            slug = link.public_target_slug
+            link.public_target = slug and Article.from_db(link._state.db, ["id", "slug"],
+                                                          [link.target_id, slug])
         return ([link for link in links if link.kind == RelatedLink.Kind.VIDEO],
                 [link for link in links if link.kind == RelatedLink.Kind.STORY])
 
     def correction_notes(self):
-        """The article's corrections and updates, newest first, as readers see them."""
-        return list(Correction.objects.raw(_CORRECTIONS_SQL, [self.pk]))
+        """The article's corrections and updates, newest first, as readers see them.
+        Hand-written SQL: see the end of this module."""
+        return list(Correction.objects.raw("""
+            SELECT id, article_id, kind, note, noted_at FROM articles_correction
+            WHERE article_id = %s ORDER BY noted_at DESC, id DESC""", [self.pk]))
 
     @property
     def is_public(self):
@@ -385,58 +395,6 @@ def load_topics(articles):
     for article in articles:
         article.topics = topics[article.pk]
     return articles
-
-
-class FrontPageCards:
-    """Published articles, newest first, with what a card shows, as for_listing() gives
-    them, a slice at a time (OpenEndedPaginator asks for a page and one more). In plain SQL:
-    through the ORM, building the query and a Source for each of its 21 rows took 0.4 ms of
-    the front page's 2.5 ms, with no cache. tests/test_views.py holds it to the ORM's answer."""
-
-    def __getitem__(self, index):
-        if not isinstance(index, slice) or index.step or (index.start or 0) < 0 or (
-                index.stop is None):
-            raise TypeError("FrontPageCards takes bounded slices only")
-        offset = index.start or 0
-        articles = list(Article.objects.raw(_FRONT_PAGE_SQL, [
-            Article.Status.PUBLISHED, timezone.now(), max(0, index.stop - offset), offset,
-        ]))
-        sources = {}
-        for article in articles:
-            if article.source_id not in sources:
-                sources[article.source_id] = _source_of(article)
-            article.source = sources[article.source_id]
-        return articles
-
-
-def article_for_page(slug, user):
-    """The article at `slug`, with its source's name and slug, if `user` may see it (staff
-    preview everything, as visible_to() says), else None. In plain SQL like the page's other
-    queries: through the ORM, this one took 0.45 ms of the page's 2 ms."""
-    rows = Article.objects.raw(_article_page_sql(), [
-        slug, user.is_active and user.is_staff, Article.Status.PUBLISHED, timezone.now(),
-    ])
-    for article in rows:
-        article.source = _source_of(article)
-        return article
-    return None
-
-
-@functools.cache
-def _article_page_sql():
-    columns = ", ".join(f"articles_article.{f.column}" for f in Article._meta.concrete_fields)
-    return f"""
-        SELECT {columns},
-               articles_source.name AS source_name, articles_source.slug AS source_slug
-        FROM articles_article JOIN articles_source ON articles_source.id = source_id
-        WHERE articles_article.slug = %s AND (%s OR (status = %s AND published_at <= %s))"""  # noqa: S608 - our columns
-
-
-def _source_of(article):
-    """The Source of a row that selected its name and slug as source_name and source_slug;
-    its other fields are deferred (loaded if ever read), never blank."""
-    return Source.from_db(article._state.db, ["id", "name", "slug"],
-                          [article.source_id, article.source_name, article.source_slug])
 
 
 class RelatedLinkQuerySet(models.QuerySet):
@@ -500,7 +458,66 @@ class RelatedLink(models.Model):
     def text(self):
         return self.title or self.teaser
 
-    @property
+    @cached_property
     def public_target(self):
-        """The article this item links to, if readers may see it (else the sidebar searches)."""
+        """The article this item links to, if readers may see it (else the sidebar searches).
+        Article.sidebar() sets it from its own query."""
         return self.target if self.target_id and self.target.is_public else None
+
+
+# ---------------------------------------------------------------------------------------------
+# Reader pages in hand-written SQL
+#
+# With no cache, the ORM spent more time building the article page's and the front page's
+# queries (and a Source per row) than the database spent running them. These run the same
+# SELECTs by hand; raw() still converts every value as the ORM does. tests/test_views.py holds
+# each to the ORM's answer.
+
+
+def _published_where(table):
+    """published()'s rule as a condition on `table` (a name or alias), with its parameters."""
+    return (f"{table}.status = %s AND {table}.published_at <= %s",
+            [Article.Status.PUBLISHED, timezone.now()])
+
+
+class FrontPageCards:
+    """Published articles, newest first, with their card's fields (CARD_FIELDS) and their
+    source's name and slug, a slice at a time: OpenEndedPaginator asks for a page and one
+    more."""
+
+    def __getitem__(self, index):
+        if (not isinstance(index, slice) or index.step not in (None, 1) or index.stop is None
+                or (index.start or 0) < 0):
+            raise TypeError("FrontPageCards takes bounded slices only")
+        offset = index.start or 0
+        published, params = _published_where("articles_article")
+        articles = list(Article.objects.raw(f"""
+            SELECT articles_article.id, headline, articles_article.slug, kicker, body,
+                   articles_article.language, status, published_at, source_id,
+                   articles_source.name AS source_name, articles_source.slug AS source_slug
+            FROM articles_article JOIN articles_source ON articles_source.id = source_id
+            WHERE {published}
+            ORDER BY published_at DESC, articles_article.id DESC LIMIT %s OFFSET %s""",  # noqa: S608 - ours
+            [*params, max(0, index.stop - offset), offset]))
+        sources = {}
+        for article in articles:
+            if article.source_id not in sources:
+                sources[article.source_id] = _source_of(article)
+            article.source = sources[article.source_id]
+        return articles
+
+    def count(self):
+        # Only "?page=last" asks: the paginator counts nothing else.
+        return Article.objects.published().count()
+
+
+@functools.cache
+def _article_columns():
+    return ", ".join(f"articles_article.{f.column}" for f in Article._meta.concrete_fields)
+
+
+def _source_of(article):
+    """The Source of a row that selected its name and slug as source_name and source_slug;
+    its other fields are deferred (loaded if ever read), never blank."""
+    return Source.from_db(article._state.db, ["id", "name", "slug"],
+                          [article.source_id, article.source_name, article.source_slug])

@@ -12,7 +12,7 @@ from taggit.models import Tag
 
 from .cache import cached_fragment, cached_value, listing_fragment_name
 from .filters import ArticleFilter
-from .models import Article, FrontPageCards, Source, article_for_page
+from .models import Article, Source
 from .pagination import OpenEndedPaginator
 
 PAGE_SIZE = 20
@@ -47,7 +47,7 @@ class FrontPageView(CachedListingMixin, ListView):
     paginator_class = OpenEndedPaginator  # "Older" and "Newer", no count of the archive
 
     def get_queryset(self):
-        return FrontPageCards()
+        return Article.objects.front_page()
 
 
 class ArticleListView(CachedListingMixin, FilterView):
@@ -64,13 +64,14 @@ class ArticleListView(CachedListingMixin, FilterView):
 
 
 class ArticleDetailView(DetailView):
+    model = Article
     template_name = "articles/detail.html"
 
     def get_object(self, queryset=None):
         # Staff preview drafts and scheduled articles; readers see what is published.
-        article = article_for_page(self.kwargs["slug"], self.request.user)
+        article = Article.objects.for_page(self.kwargs["slug"], self.request.user)
         if article is None:
-            raise Http404("No such article is published.")
+            raise Http404("No such article.")
         return article
 
     def get_context_data(self, **kwargs):

@@ -11,7 +11,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 
 from articles.ingest.importer import import_paths
-from articles.models import Article, Correction, FrontPageCards, RelatedLink, article_for_page
+from articles.models import Article, Correction, RelatedLink
 from tests.conftest import SEED_000_VIDEO_TITLES
 from tests.factories import make_article, make_articles, make_link, make_source
 
@@ -191,6 +191,8 @@ def test_front_page_is_paginated_by_20_and_links_drop_foreign_params(client):
     assert second.find("span", cls="pagination__current").text == "Page 2"
     for page in ("3", "0", "-1", "x", "99999999999999999999", str(2**62)):
         assert client.get(f"/?page={page}").status_code == 404, page
+    # Django's "last" still works: it counts, as only it does.
+    assert card_headlines(get_page(client, "/?page=last")) == [a.headline for a in articles[20:]]
 
 
 def test_front_page_with_exactly_one_page_has_no_older_link(client):
@@ -705,8 +707,8 @@ def test_robots_txt(client):
 # 8. Query counts: the same for one row and for many
 
 
-ARTICLE_PAGE_QUERIES = 5  # article+source, tags, corrections, related links, their targets
-MORE_ARTICLES_QUERIES = 5  # no related links (so no targets), plus the articles sharing tags
+ARTICLE_PAGE_QUERIES = 4  # article+source, tags, corrections, related links+targets
+MORE_ARTICLES_QUERIES = 5  # the same, plus the articles sharing tags
 # Count and page of articles (with their source); the list adds its source filter's options,
 # tag and source pages look up their tag or source. The front page does not count.
 LISTING_QUERIES = {"front": 1, "list": 3, "tag": 3, "source": 3}
@@ -737,23 +739,25 @@ def test_article_page_queries_do_not_grow_with_related_links(
 
 def test_the_article_pages_plain_sql_answers_as_the_orm_does():
     """Article.topics, sidebar() and correction_notes() run hand-written SQL (see models.py):
-    the same rows, order and converted values as the ORM's own queries."""
+    the same rows, order, converted values and public targets as the ORM's own queries."""
     article = make_article("The story", tags=["sahel", "Économie", "Niger", "Mali"])
     public = make_article("Public target")
     draft = make_article("Draft target", status=Article.Status.DRAFT)
     scheduled = make_article("Scheduled target", age=-timedelta(days=1))
-    for position, (kind, target) in enumerate([
+    for number, (kind, target) in enumerate([
         (RelatedLink.Kind.STORY, public), (RelatedLink.Kind.VIDEO, None),
         (RelatedLink.Kind.STORY, draft), (RelatedLink.Kind.VIDEO, scheduled),
         (RelatedLink.Kind.STORY, None), (RelatedLink.Kind.VIDEO, public),
     ]):
-        # Positions tie in pairs: the order falls back to insertion, as in the ORM.
-        make_link(article, kind, position=position // 2, target=target, truncated=True,
-                  language="fr", url=f"https://example.com/{position}",
+        # Written last position first, so the order is the positions', not the rows'; they
+        # tie in pairs, and a tie falls back to insertion, as in the ORM.
+        make_link(article, kind, position=2 - number // 2, target=target, truncated=True,
+                  language="fr", url=f"https://example.com/{number}",
                   duration_seconds=90 if kind == RelatedLink.Kind.VIDEO else None)
     now = datetime.now(UTC)
-    for days, kind in ((3, Correction.Kind.UPDATE), (1, Correction.Kind.CORRECTION),
-                       (1, Correction.Kind.UPDATE)):
+    # Newest first, two at the same time: the order is the times', then the newest row's.
+    for days, kind in ((1, Correction.Kind.CORRECTION), (1, Correction.Kind.UPDATE),
+                       (3, Correction.Kind.UPDATE)):
         Correction.objects.create(article=article, kind=kind, note=f"{kind} {days}",
                                   noted_at=now - timedelta(days=days))
     article = Article.objects.get(pk=article.pk)
@@ -761,7 +765,7 @@ def test_the_article_pages_plain_sql_answers_as_the_orm_does():
     def link_row(link):
         return (link.pk, link.kind, link.title, link.teaser, link.truncated,
                 link.duration_seconds, link.language, link.url,
-                link.public_target and link.public_target.pk)
+                link.public_target and link.public_target.get_absolute_url())
 
     expected = list(article.related_links.select_related("target").order_by("position", "pk"))
     videos, stories = article.sidebar()
@@ -779,8 +783,8 @@ def test_the_article_pages_plain_sql_answers_as_the_orm_does():
 
 
 def test_the_front_pages_plain_sql_answers_as_the_orm_does():
-    """FrontPageCards runs hand-written SQL (see models.py): the articles, order and card
-    values of Article.objects.published().for_listing(), slice for slice."""
+    """Article.objects.front_page() runs hand-written SQL (see models.py): the articles, order
+    and card values of Article.objects.published().for_listing(), slice for slice."""
     sources = [make_source(f"Source {name}") for name in "ABC"]
     tie = datetime.now(UTC) - timedelta(hours=2)
     for i in range(12):
@@ -800,14 +804,16 @@ def test_the_front_pages_plain_sql_answers_as_the_orm_does():
     expected = [card(a) for a in Article.objects.published().for_listing()]
     assert len(expected) == 12
     for start, stop in ((0, 21), (0, 5), (5, 10), (10, 21), (12, 33)):
-        assert [card(a) for a in FrontPageCards()[start:stop]] == expected[start:stop]
+        assert [card(a) for a in Article.objects.front_page()[start:stop]] == expected[start:stop]
+    assert Article.objects.front_page().count() == 12
     with pytest.raises(TypeError):
-        FrontPageCards()[3]
+        Article.objects.front_page()[3]
 
 
 def test_the_article_lookup_in_plain_sql_answers_as_the_orm_does(django_user_model):
-    """article_for_page() runs hand-written SQL (see models.py): every field of the article,
-    its source, and visible_to()'s rule (staff preview everything)."""
+    """Article.objects.for_page() runs hand-written SQL (see models.py): every field of the
+    article, its source, and who may see it (active staff everything, others what is
+    published)."""
     source = make_source("Le Monde Afrique", homepage_url="https://example.com/", country="FR")
     public = make_article("Public story", source=source, kicker="Mali", image_caption="A map",
                           original_url="https://example.com/story", language="fr")
@@ -819,19 +825,21 @@ def test_the_article_lookup_in_plain_sql_answers_as_the_orm_does(django_user_mod
                                                    is_active=False)
     fields = [f.attname for f in Article._meta.concrete_fields]
 
-    for user in (reader, staff, former):
+    for user, visible in ((reader, Article.objects.published()), (staff, Article.objects),
+                          (former, Article.objects.published())):
         for article in (public, draft, scheduled):
-            found = article_for_page(article.slug, user)
-            expected = Article.objects.visible_to(user).filter(pk=article.pk).first()
+            found = Article.objects.for_page(article.slug, user)
+            expected = visible.filter(pk=article.pk).first()
             if expected is None:
                 assert found is None
                 continue
             assert [getattr(found, f) for f in fields] == [getattr(expected, f) for f in fields]
             assert (found.source.pk, found.source.name, found.source.slug) == (
                 expected.source.pk, expected.source.name, expected.source.slug)
-    assert article_for_page("no-such-story", staff) is None
+    assert Article.objects.for_page("no-such-story", staff) is None
     # The source's other fields are loaded if read, never left blank.
-    assert article_for_page(public.slug, reader).source.homepage_url == "https://example.com/"
+    assert Article.objects.for_page(public.slug, reader).source.homepage_url == (
+        "https://example.com/")
 
 
 @pytest.mark.parametrize("size", [1, 5])
