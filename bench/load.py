@@ -62,6 +62,21 @@ def prepare(args, folder):
     return env
 
 
+def wait_until_serving(server, path, seconds, name):
+    """Return once `server` answers `path`; stop it and exit if it has not within `seconds`
+    or its process ended."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            urllib.request.urlopen(server.url + path, timeout=2).read()
+            return
+        except OSError:
+            if time.monotonic() > deadline or server.process.poll() is not None:
+                server.stop()
+                raise SystemExit(f"{name} did not start") from None
+            time.sleep(0.2)
+
+
 class Server:
     def __init__(self, env, workers):
         self.port = free_port()
@@ -71,16 +86,7 @@ class Server:
              f"127.0.0.1:{self.port}", "--log-level", "error"],
             cwd=ROOT, env=env, start_new_session=True,
         )
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(self.url + "/healthz", timeout=1).read()
-                return
-            except OSError:
-                if time.monotonic() > deadline or self.process.poll() is not None:
-                    self.stop()
-                    raise SystemExit("gunicorn did not start") from None
-                time.sleep(0.2)
+        wait_until_serving(self, "/healthz", 30, "gunicorn")
 
     def get(self, path):
         return urllib.request.urlopen(self.url + path, timeout=10).read().decode()

@@ -27,13 +27,12 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
-from load import Server, free_port, prepare, targets, wrk  # noqa: E402
+from load import Server, free_port, prepare, targets, wait_until_serving, wrk  # noqa: E402
 
 PEER = ROOT.parent / "shared" / "peers" / "wagtail_site"
 PEER_VENV = Path(os.environ.get("PEER_VENV", "/tmp/peer-venv"))
@@ -67,16 +66,7 @@ class PeerServer:
             cwd=self.folder, env=env, start_new_session=True,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(self.url + "/", timeout=2).read()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    self.stop()
-                    raise SystemExit("the Wagtail peer did not start") from None
-                time.sleep(0.3)
+        wait_until_serving(self, "/", 60, "the Wagtail peer")
         self.article = f"/article-{articles // 2}/"
 
     def stop(self):
