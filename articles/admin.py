@@ -16,7 +16,7 @@ from .forms import ArticleAdminForm, ImportUploadForm, https_urls
 from .ingest.importer import import_paths, resolve_links
 from .ingest.uploads import Upload, UploadError, unpack
 from .models import Article, Correction, RelatedLink, Source
-from .workflow import can_edit_content, can_publish, publish, unpublish
+from .workflow import can_edit_content, can_publish, publish, submit_for_review, unpublish
 
 IMPORT_PERMISSION = "articles.import_articles"
 CONTENT_FIELDS = ["headline", "headline_proposed", "slug", "kicker", "image_caption", "body",
@@ -140,7 +140,8 @@ class ArticleAdmin(admin.ModelAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_link_counts().prefetch_related("tags")
+        return (super().get_queryset(request).with_link_counts().with_publicity()
+                .prefetch_related("tags"))
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
@@ -239,7 +240,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
     @admin.action(description="Mark selected drafts ready for review", permissions=["change"])
     def submit_for_review(self, request, queryset):
-        count = queryset.filter(status=Article.Status.DRAFT).update(status=Article.Status.REVIEW)
+        count = submit_for_review(queryset, request.user)
         self.message_user(request, f"{count} draft(s) marked ready for review.", messages.SUCCESS)
 
     # -- import from the browser ---------------------------------------------------------------

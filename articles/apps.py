@@ -1,4 +1,14 @@
 from django.apps import AppConfig
+from django.core.management import call_command
+from django.db import connections
+from django.db.models.signals import post_migrate
+
+
+def create_cache_tables(**kwargs):
+    """The database cache's table (the default page cache), made by every `migrate`, so a new
+    site needs no extra step."""
+    for alias in connections:
+        call_command("createcachetable", database=alias, verbosity=0)
 
 
 class ArticlesConfig(AppConfig):
@@ -7,4 +17,7 @@ class ArticlesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import signals  # noqa: F401 - connects the receivers
+        # Connects the receivers: model signals to content_changed, content_changed to the cache.
+        from . import cache, signals  # noqa: F401
+
+        post_migrate.connect(create_cache_tables, sender=self)

@@ -1,9 +1,16 @@
-"""The public page cache, and the story fragment cache beneath it.
+"""Public pages, and the fragments beneath them, cached by what they show.
 
-Every cached page or fragment is keyed by the content version: one number, the time of the last
-change to anything readers see. A change anywhere bumps it, so nothing is stale after an edit,
-and the version bounds the pages' Last-Modified time from below. Staff (anyone with a session)
-bypass the page cache; the story fragment serves them too, as it holds nothing per user.
+A cached page or fragment remembers the content it was rendered from as keys: `article-12`,
+`source-3`, `tag-7` for what it shows, `articles` for anything listing articles (front page,
+lists, feeds, sitemaps), each with the mark the key had then. A change gives the keys it touches
+new marks (see articles.signals.content_changed); an entry whose keys' marks moved is stale. So
+an edit of one article leaves every other article's page cached, and the check holds across
+processes and hosts, since the marks live in the shared cache. Each public response names its
+keys in `Surrogate-Key` and `Cache-Tag` headers, for a CDN in front to purge by.
+
+Staff (anyone with a session) bypass the page cache; fragments serve them too, as they hold
+nothing per user. Scheduled articles go live without any write, so the next scheduled time
+bounds every entry's lifetime.
 """
 
 import hashlib
@@ -14,57 +21,163 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Max, Min, Q
+from django.db.models import Max, Min
+from django.dispatch import Signal, receiver
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
 from django.utils.safestring import mark_safe
 
-VERSION_KEY = "newsroom:content-version"
+from .filters import ArticleFilter
+from .models import Article, Source, TaggedArticle, published_q
+from .signals import content_changed
+
+LISTS = "articles"  # the key of everything that lists articles
+EVERYTHING = "all"  # every entry depends on it: marked when a change touches too much to name
+MAX_KEYS = 200  # a change touching more keys than this marks EVERYTHING instead
+_MARK = "newsroom:changed:"
+# Marked with every change, whatever it touches: a render during which it moved may hold rows
+# from before the change, so it is served but not stored.
+_ANY = "*"
 _KEPT_HEADERS = ("Content-Type", "Content-Language", "X-Robots-Tag")
 
-
-def content_version():
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, time.time(), None)
-        version = cache.get(VERSION_KEY) or time.time()
-    return version
+# Sent with the keys of content that changed once they are marked: a CDN purge hooks in here.
+keys_changed = Signal()
 
 
-def _set_new_version():
-    cache.set(VERSION_KEY, max(time.time(), (cache.get(VERSION_KEY) or 0) + 0.001), None)
+def key_for(obj):
+    """The cache key of an article, source or tag."""
+    kind = {Article: "article", Source: "source"}.get(type(obj), "tag")
+    return f"{kind}-{obj.pk}"
 
 
-def bump_content_version():
-    """Call after any write readers can see; signals do it for single saves and deletes."""
-    _set_new_version()
-    # Again once the transaction commits: a page rendered meanwhile from the old rows may have
-    # been stored under the first new version.
-    transaction.on_commit(_set_new_version)
+# -- marking changes ---------------------------------------------------------------------------
 
 
-def _publication_times():
-    """(the latest publication that has gone live, the next one scheduled), in one query.
+def invalidate(keys):
+    """Mark `keys` changed now, and again once the transaction commits: a page rendered in
+    between from the old rows kept the first mark, so it is stale."""
+    keys = set(keys)
+    if len(keys) > MAX_KEYS:
+        keys = {EVERYTHING}
+    _mark(keys)
+    transaction.on_commit(lambda: _mark(keys))
 
-    Scheduled articles go live without any write, so neither the content version nor the cache
-    notices: the first bounds Last-Modified from below, the second the cache lifetime."""
-    from .models import Article  # the cache module is imported by models' signals
 
-    now = timezone.now()
+def _mark(keys):
+    """A new mark for each key: the time of the change, and later than the key's last mark, so
+    Last-Modified never goes back whatever the clocks of the hosts that made the changes."""
+    names = [_MARK + key for key in (*keys, _ANY)]
+    now = time.time()
+    previous = cache.get_many(names)
+    cache.set_many({name: max(now, previous.get(name, 0) + 0.001) for name in names}, None)
+    keys_changed.send(sender=invalidate, keys=sorted(keys))
+
+
+@receiver(content_changed)
+def content_changed_receiver(sender, articles=(), sources=(), tags=(), **kwargs):
+    """The keys a change touches: the articles, their sources and tags, and the lists."""
+    articles, sources, tags = set(articles), set(sources), set(tags)
+    if articles and len(articles) <= MAX_KEYS:
+        sources |= set(Article.objects.filter(pk__in=articles).values_list("source", flat=True))
+        tags |= set(TaggedArticle.objects.filter(content_object__in=articles)
+                    .values_list("tag", flat=True))
+    invalidate({LISTS, *(f"article-{pk}" for pk in articles),
+                *(f"source-{pk}" for pk in sources), *(f"tag-{pk}" for pk in tags)})
+
+
+def _marks(keys):
+    """{key: its mark, None if never marked} for `keys` and EVERYTHING, in one read."""
+    names = {_MARK + key: key for key in {*keys, EVERYTHING}}
+    found = cache.get_many(list(names))
+    return {key: found.get(name) for name, key in names.items()}
+
+
+def _still_fresh(entry):
+    return _marks(entry["marks"]) == entry["marks"]
+
+
+# -- what a page shows -------------------------------------------------------------------------
+
+
+def depends_on(request, *objects):
+    """Record that the page being rendered shows `objects` (articles, sources, tags, or keys)."""
+    keys = request.__dict__.setdefault("cache_keys", set())
+    keys.update(obj if isinstance(obj, str) else key_for(obj) for obj in objects)
+
+
+def _keys_of(request):
+    return request.__dict__.get("cache_keys", set())
+
+
+class _Render:
+    """Renders a page or fragment and records what it shows. `marks` is what to store it with,
+    or None when content changed while it rendered."""
+
+    def __init__(self, request, render):
+        outer = _keys_of(request)
+        request.cache_keys = set()
+        before = cache.get(_MARK + _ANY)
+        try:
+            self.value = render()
+            self.keys = set(request.cache_keys)
+        finally:
+            request.cache_keys = outer | request.cache_keys
+        # The marks and the change mark in one read: a change marked after it is seen as a
+        # changed key; one marked before it, as a change during the render.
+        marks = _marks([*self.keys, _ANY])
+        self.marks = marks if marks.pop(_ANY) == before else None
+
+    def last_modified(self):
+        return max((mark for mark in self.marks.values() if mark), default=time.time())
+
+
+def _lifetime(seconds):
+    """`seconds`, cut short by the next scheduled publication (it changes pages unannounced);
+    and the latest publication that has gone live, which bounds Last-Modified from below."""
     times = Article.objects.filter(status=Article.Status.PUBLISHED).aggregate(
-        latest=Max("published_at", filter=Q(published_at__lte=now)),
-        upcoming=Min("published_at", filter=Q(published_at__gt=now)),
+        latest=Max("published_at", filter=published_q()),
+        upcoming=Min("published_at", filter=~published_q()),
     )
-    return times["latest"], times["upcoming"]
+    if times["upcoming"] is not None:
+        until = int((times["upcoming"] - timezone.now()).total_seconds()) + 1
+        seconds = max(1, min(seconds, until))
+    return seconds, times["latest"]
 
 
-# The query parameters that change a public page: the list's filters, pagination, the
-# sitemaps' page. Any other parameter is ignored by the views, so it must not make a new
-# cache entry either (or anyone could fill the cache with ?x=1, ?x=2, ...).
-PAGE_PARAMETERS = ("q", "tag", "source", "language", "published_after", "published_before",
-                   "has_video", "page", "p")
+def cached_value(request, name, compute):
+    """What `compute()` returns, from the cache while nothing it showed has changed.
+
+    For the costly part of a page that the page cache does not cover (staff, the page cache
+    off): the keys `compute` records with depends_on() are kept with the value, and recorded
+    for the page again on a hit."""
+    if not settings.FRAGMENT_CACHE_SECONDS:
+        return compute()
+    key = f"newsroom:fragment:{name}"
+    entry = cache.get(key)
+    if entry is not None and _still_fresh(entry):
+        depends_on(request, *entry["marks"])
+        return entry["value"]
+    rendered = _Render(request, compute)
+    if rendered.marks is not None:
+        timeout, _ = _lifetime(settings.FRAGMENT_CACHE_SECONDS)
+        cache.set(key, {"value": rendered.value, "marks": rendered.marks}, timeout)
+    return rendered.value
+
+
+def cached_fragment(request, name, render):
+    """The HTML `render()` returns, cached as cached_value() does."""
+    return mark_safe(cached_value(request, name, render))  # noqa: S308 - our templates, autoescaped
+
+
+# -- the page cache ----------------------------------------------------------------------------
+
+
+# What changes a public page: the list's filters (the FilterSet's), pagination, the sitemaps'
+# page. Any other parameter is ignored by the views, so it must not make a new cache entry
+# either (or anyone could fill the cache with ?x=1, ?x=2, ...).
+PAGE_PARAMETERS = (*ArticleFilter.base_filters, "page", "p")
 
 
 def page_parameters(request):
@@ -78,86 +191,81 @@ def _page_address(request):
     return f"{request.path}?{urlencode(page_parameters(request))}"
 
 
-def _page_key(request):
-    # Host and scheme too: canonical links, feeds, sitemaps and robots.txt name them.
-    page = f"{request.scheme}://{request.get_host()}{_page_address(request)}"
-    return hashlib.sha256(page.encode()).hexdigest()
-
-
 def listing_fragment_name(request):
     """The name of a list page's cards fragment: its links are relative, so no host."""
     return "listing:" + hashlib.sha256(_page_address(request).encode()).hexdigest()
 
 
-def cached_value(name, compute):
-    """What `compute()` returns, from the cache while the content version holds.
-
-    For the costly part of a page that the page cache does not cover (staff, pages cached
-    elsewhere, the page cache off): the same invalidation, the same bound by the next
-    scheduled publication (a sidebar links to an article only once it is public)."""
-    if not settings.FRAGMENT_CACHE_SECONDS:
-        return compute()
-    key = f"newsroom:fragment:{content_version()}:{name}"
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        timeout = settings.FRAGMENT_CACHE_SECONDS
-        _, upcoming = _publication_times()
-        if upcoming is not None:
-            until = int((upcoming - timezone.now()).total_seconds()) + 1
-            timeout = max(1, min(timeout, until))
-        cache.set(key, value, timeout)
-    return value
+def _page_key(request):
+    # Host and scheme too: canonical links, feeds, sitemaps and robots.txt name them.
+    page = f"{request.scheme}://{request.get_host()}{_page_address(request)}"
+    return "newsroom:page:" + hashlib.sha256(page.encode()).hexdigest()
 
 
-def cached_fragment(name, render):
-    """The HTML `render()` returns, cached as cached_value() does."""
-    return mark_safe(cached_value(name, render))  # noqa: S308 - our templates, autoescaped
+def _rendered(response):
+    if hasattr(response, "render") and callable(response.render):
+        response = response.render()
+    return response
 
 
-def public_cache(view):
-    """Serve a public GET from the cache; store it on a miss. Adds Last-Modified and
-    Cache-Control; ConditionalGetMiddleware then answers If-None-Match / If-Modified-Since."""
+def _name_keys(response, keys):
+    """The Surrogate-Key (Fastly, Varnish) and Cache-Tag (Cloudflare) headers: what to purge."""
+    keys = sorted(set(keys) - {EVERYTHING})
+    if keys:
+        response["Surrogate-Key"] = " ".join(keys)
+        response["Cache-Tag"] = ",".join(keys)
+
+
+def public_cache(view, keys=()):
+    """Serve a public GET from the cache while nothing it shows has changed; store it on a miss.
+    Adds Last-Modified, Cache-Control and the surrogate keys; ConditionalGetMiddleware then
+    answers If-None-Match / If-Modified-Since. `keys`: what the view shows without recording it
+    (depends_on), such as a sitemap's LISTS."""
 
     @wraps(view)
     def cached_view(request, *args, **kwargs):
-        if (
-            not settings.PAGE_CACHE_SECONDS
-            or request.method not in ("GET", "HEAD")
-            or settings.SESSION_COOKIE_NAME in request.COOKIES
-        ):
-            response = view(request, *args, **kwargs)
-            if settings.SESSION_COOKIE_NAME in request.COOKIES:
+        def render():
+            depends_on(request, *keys)
+            return _rendered(view(request, *args, **kwargs))
+
+        with_session = settings.SESSION_COOKIE_NAME in request.COOKIES
+        if (not settings.PAGE_CACHE_SECONDS or request.method not in ("GET", "HEAD")
+                or with_session):
+            response = render()
+            if with_session:
                 # Maybe a staff preview of a draft: no shared cache (CDN) may keep it.
                 patch_cache_control(response, private=True, no_store=True)
+            else:
+                _name_keys(response, _keys_of(request))
             return response
-        version = content_version()
-        key = f"newsroom:page:{version}:{_page_key(request)}"
+        key = _page_key(request)
         entry = cache.get(key)
+        if entry is not None and not _still_fresh(entry):
+            entry = None
         if entry is None:
-            response = view(request, *args, **kwargs)
-            if hasattr(response, "render") and callable(response.render):
-                response = response.render()
-            if response.status_code != 200 or response.streaming:
+            rendered = _Render(request, render)
+            response = rendered.value
+            if response.status_code != 200 or response.streaming or rendered.marks is None:
+                # An error, or content changed while it rendered: served, never stored.
+                _name_keys(response, rendered.keys)
                 return response
-            latest, upcoming = _publication_times()
+            timeout, latest = _lifetime(settings.PAGE_CACHE_SECONDS)
             entry = {
                 "content": response.content,
                 "headers": {h: response[h] for h in _KEPT_HEADERS if h in response},
                 "csp_script_hashes": getattr(request, "csp_script_hashes", []),
-                "last_modified": max(version, latest.timestamp() if latest else 0),
+                "marks": rendered.marks,
+                "last_modified": max(rendered.last_modified(),
+                                     latest.timestamp() if latest else 0),
+                "expires_at": time.time() + timeout,
             }
-            timeout = settings.PAGE_CACHE_SECONDS
-            if upcoming is not None:
-                until = int((upcoming - timezone.now()).total_seconds()) + 1
-                timeout = max(1, min(timeout, until))
-            entry["expires_at"] = time.time() + timeout
             cache.set(key, entry, timeout)
         else:
             request.csp_script_hashes = entry["csp_script_hashes"]
         response = HttpResponse(entry["content"])
         for header, value in entry["headers"].items():
             response[header] = value
+        _name_keys(response, entry["marks"])
         # HTTP dates count whole seconds: a date for a change made in the current second could
         # still be followed by another change in that second, so none is given until it ends
         # (the ETag covers it meanwhile).

@@ -4,15 +4,16 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.http import Http404, QueryDict
+from django.http import Http404, HttpRequest, QueryDict
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 from taggit.models import Tag
 
+from .cache import LISTS, depends_on
 from .filters import ArticleFilter
-from .models import Article, Source, load_topics
+from .models import Article, Source
 
 FEED_SIZE = 30
 
@@ -21,6 +22,7 @@ FEED_SIZE = 30
 class FeedScope:
     section: Tag | Source | None
     filters: QueryDict
+    request: HttpRequest
 
 
 class ArticlesFeed(Feed):
@@ -37,11 +39,11 @@ class ArticlesFeed(Feed):
             section = get_object_or_404(Source, slug=source)
             published = published.filter(source=section)
         else:
-            return FeedScope(None, request.GET.copy())
+            return FeedScope(None, request.GET.copy(), request)
         # Like the tag and source pages: not public until a published article uses it.
         if not published.exists():
             raise Http404(f"Nothing published under {section}.")
-        return FeedScope(section, request.GET.copy())
+        return FeedScope(section, request.GET.copy(), request)
 
     def title(self, scope):
         name = settings.NEWSROOM_NAME
@@ -65,7 +67,11 @@ class ArticlesFeed(Feed):
             articles = articles.filter(tags=scope.section)
         # A feed is newest first, even when a search would rank its results.
         filtered = ArticleFilter(scope.filters, queryset=articles).qs
-        return load_topics(list(filtered.order_by("-published_at", "-pk")[:FEED_SIZE]))
+        entries = list(filtered.order_by("-published_at", "-pk").prefetch_related("tags")
+                       [:FEED_SIZE])
+        depends_on(scope.request, scope.section or LISTS, *{entry.source for entry in entries},
+                   *{tag for entry in entries for tag in entry.tags.all()})
+        return entries
 
     def item_title(self, item):
         return item.headline
@@ -84,7 +90,7 @@ class ArticlesFeed(Feed):
         return item.source.name
 
     def item_categories(self, item):
-        return [tag.name for tag in item.topics]
+        return sorted(tag.name for tag in item.tags.all())
 
 
 class ArticlesAtomFeed(ArticlesFeed):

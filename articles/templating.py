@@ -156,7 +156,7 @@ def _search_url():
     return reverse("articles:list")
 
 
-def news_article_json_ld(request, article):
+def news_article_json_ld(request, article, tags):
     """schema.org NewsArticle for an article page, as a JSON-LD script element."""
     url = request.build_absolute_uri(article.get_absolute_url())
     data = {
@@ -170,7 +170,7 @@ def news_article_json_ld(request, article):
         "datePublished": article.published_at.isoformat() if article.published_at else None,
         "dateModified": article.updated_at.isoformat(),
         "articleSection": article.kicker or None,
-        "keywords": [tag.name for tag in article.topics],
+        "keywords": [tag.name for tag in tags],
         "isBasedOn": article.original_url or None,
         "sourceOrganization": {"@type": "Organization", "name": article.source.name},
         "publisher": {

@@ -8,34 +8,38 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.safestring import mark_safe
 from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
-from taggit.models import Tag
 
-from .cache import cached_fragment, cached_value, listing_fragment_name
+from .cache import LISTS, cached_fragment, cached_value, depends_on, listing_fragment_name
 from .filters import ArticleFilter
-from .models import Article, Source
+from .models import Article
 from .pagination import OpenEndedPaginator
 
 PAGE_SIZE = 20
 
 
 class CachedListingMixin:
-    """A list page's paginated cards, rendered as one fragment and cached under the content
-    version like an article's story (see articles.cache): counting and fetching the page of
-    articles and rendering their cards are most of a list page's work. The page around it
-    (title, filters form) stays per request."""
+    """A list page's paginated cards, rendered as one fragment and cached with what they show
+    (see articles.cache): counting and fetching the page of articles and rendering their cards
+    are most of a list page's work. The page around it (title, filters form) stays per request."""
 
     listing_template = "includes/article_list.html"
     empty_message = "No articles here yet."
+
+    def listing_keys(self):
+        """What decides which articles the list holds (see articles.cache)."""
+        return [LISTS]
 
     def get_context_data(self, **kwargs):
         def render():
             # Paginates here, so a cache hit neither counts nor fetches; a page out of range
             # raises Http404 from here and is never cached.
             context = super(CachedListingMixin, self).get_context_data(**kwargs)
+            depends_on(self.request, *self.listing_keys(),
+                       *{article.source for article in context["object_list"]})
             context["empty_message"] = self.empty_message
             return render_to_string(self.listing_template, context, request=self.request)
 
-        listing = cached_fragment(listing_fragment_name(self.request), render)
+        listing = cached_fragment(self.request, listing_fragment_name(self.request), render)
         return {**kwargs, "view": self, "listing_html": listing}
 
 
@@ -47,7 +51,7 @@ class FrontPageView(CachedListingMixin, ListView):
     paginator_class = OpenEndedPaginator  # "Older" and "Newer", no count of the archive
 
     def get_queryset(self):
-        return Article.objects.front_page()
+        return Article.objects.published().for_listing()
 
 
 class ArticleListView(CachedListingMixin, FilterView):
@@ -64,48 +68,61 @@ class ArticleListView(CachedListingMixin, FilterView):
 
 
 class ArticleDetailView(DetailView):
-    model = Article
+    """An article; staff preview drafts and scheduled articles, readers see what is
+    published."""
+
     template_name = "articles/detail.html"
 
-    def get_object(self, queryset=None):
-        # Staff preview drafts and scheduled articles; readers see what is published.
-        article = Article.objects.for_page(self.kwargs["slug"], self.request.user)
-        if article is None:
-            raise Http404("No such article.")
-        return article
+    def get_queryset(self):
+        return Article.objects.visible_to(self.request.user).select_related("source")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         article = self.object
+        depends_on(self.request, article, article.source)
         # The story with its sidebar, and the tags that the head lists as well, cached together.
-        story_html, article.topics = cached_value(
-            f"article-story:{article.pk}",
-            lambda: (self.render_story(context), article.topics),
+        story_html, context["tags"] = cached_value(
+            self.request, f"article-story:{article.pk}", lambda: self.render_story(context)
         )
         context["story_html"] = mark_safe(story_html)  # noqa: S308 - our template, autoescaped
         return context
 
     def render_story(self, context):
-        """The story and its sidebar: most of the page's queries and rendering, cached as one
-        fragment (see articles.cache) while the page around it stays per request."""
+        """(the story and its sidebar, the article's tags): most of the page's queries and
+        rendering, cached as one fragment while the page around it stays per request."""
         article = self.object
+        tags = list(article.tags.order_by("name", "pk"))
         videos, stories = article.sidebar()
         more_articles = []
         if not (videos or stories):
             # No scraped sidebar: the articles sharing most tags, so no sidebar is empty.
-            more_articles = list(Article.objects.published().related_to(article))
-        return render_to_string("includes/article_story.html", {
+            more_articles = list(Article.objects.published().related_to(article, tags))
+        depends_on(self.request, *tags, *(link.target for link in (*videos, *stories)
+                                          if link.target_id),
+                   *more_articles, *{other.source for other in more_articles})
+        html = render_to_string("includes/article_story.html", {
             **context,
-            "videos": videos, "stories": stories, "more_articles": more_articles,
-            "corrections": article.correction_notes(),
+            "tags": tags, "videos": videos, "stories": stories, "more_articles": more_articles,
+            "corrections": list(article.corrections.all()),
         }, request=self.request)
+        return html, tags
 
 
 class SectionView(CachedListingMixin, ListView):
-    """A source's or a tag's page. One that only unpublished articles use is not public yet:
-    its name may reveal an embargoed story."""
+    """A source's or a tag's page, configured by `model` and the articles' `field` that points
+    to it. One that only unpublished articles use is not public yet: its name may reveal an
+    embargoed story."""
 
+    model = None  # Source or Tag
+    field = None  # "source" or "tags"
     paginate_by = PAGE_SIZE
+
+    def get_queryset(self):
+        self.section = get_object_or_404(self.model, slug=self.kwargs["slug"])
+        return Article.objects.published().filter(**{self.field: self.section}).for_listing()
+
+    def listing_keys(self):
+        return [self.section]
 
     def paginate_queryset(self, queryset, page_size):
         paginator, page, object_list, is_paginated = super().paginate_queryset(
@@ -115,27 +132,8 @@ class SectionView(CachedListingMixin, ListView):
             raise Http404("Nothing published here yet.")
         return paginator, page, object_list, is_paginated
 
-
-class SourceView(SectionView):
-    template_name = "articles/source.html"
-
-    def get_queryset(self):
-        self.source = get_object_or_404(Source, slug=self.kwargs["slug"])
-        return Article.objects.published().filter(source=self.source).for_listing()
-
     def get_context_data(self, **kwargs):
-        return super().get_context_data(source=self.source, **kwargs)
-
-
-class TagView(SectionView):
-    template_name = "articles/tag.html"
-
-    def get_queryset(self):
-        self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
-        return Article.objects.published().filter(tags=self.tag).for_listing()
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(tag=self.tag, **kwargs)
+        return super().get_context_data(**{self.model._meta.model_name: self.section, **kwargs})
 
 
 class RobotsView(TemplateView):

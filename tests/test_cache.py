@@ -27,7 +27,8 @@ from django.utils import timezone
 from django.utils.http import http_date, parse_http_date
 
 import articles.cache
-from articles.cache import VERSION_KEY, public_cache
+import articles.views
+from articles.cache import invalidate, keys_changed, public_cache
 from articles.ingest.importer import import_paths, resolve_links
 from articles.ingest.parse import normalise
 from articles.models import Article, Correction, RelatedLink
@@ -129,6 +130,18 @@ def script_src(response):
         if name == "script-src":
             return values
     raise AssertionError(f"no script-src in {policy!r}")
+
+
+def changed_a_minute_ago(client, url, monkeypatch):
+    """As if everything `url` shows last changed a minute ago (its keys, from its Surrogate-Key
+    header, marked then on an empty cache). Returns that time."""
+    keys = client.get(url)["Surrogate-Key"].split()
+    cache.clear()
+    then = time.time() - 60
+    with monkeypatch.context() as patched:
+        patched.setattr(articles.cache, "time", Clock(then))
+        invalidate(keys)
+    return then
 
 
 class Clock:
@@ -425,7 +438,7 @@ def test_a_scheduled_article_going_live_is_not_answered_not_modified(client, art
     the scheduled article is live: Last-Modified has to move forward when it goes live."""
     make_article("Scheduled: the summit opens", source=article.source, slug="summit",
                  published_at=timezone.now() + timedelta(seconds=30))
-    cache.set(VERSION_KEY, time.time() - 60, None)  # no change for a minute
+    changed_a_minute_ago(client, "/", monkeypatch)
     before = client.get("/")
     assert "Scheduled: the summit opens" not in before.content.decode()
     assert before.has_header("Last-Modified")
@@ -445,9 +458,8 @@ def test_a_scheduled_article_going_live_is_not_answered_not_modified(client, art
 
 
 @pytest.mark.parametrize("url", ["/", ARTICLE_URL, "/feeds/rss/", "/sitemap.xml"])
-def test_conditional_get_answers_not_modified(client, article, url):
-    version = time.time() - 60
-    cache.set(VERSION_KEY, version, None)  # the content last changed a minute ago
+def test_conditional_get_answers_not_modified(client, article, url, monkeypatch):
+    changed = changed_a_minute_ago(client, url, monkeypatch)
     first = client.get(url)
     hit = client.get(url)
     for response in (first, hit):
@@ -455,8 +467,8 @@ def test_conditional_get_answers_not_modified(client, article, url):
         assert response.has_header("Last-Modified")
     assert hit["ETag"] == first["ETag"]
     assert hit["Last-Modified"] == first["Last-Modified"]
-    # Last-Modified is the content version: here unchanged for a minute.
-    assert parse_http_date(first["Last-Modified"]) == int(version)
+    # Last-Modified is the last change to what the page shows: here a minute ago.
+    assert parse_http_date(first["Last-Modified"]) == int(changed)
 
     by_etag = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
     assert by_etag.status_code == 304
@@ -491,7 +503,7 @@ def test_a_date_given_before_a_change_never_validates_the_changed_page(client, a
     version's second is not over would be one fix.)"""
     clock = Clock(int(time.time()) + 100)
     monkeypatch.setattr(articles.cache, "time", clock)
-    cache.delete(VERSION_KEY)  # the content version starts now, at .2
+    cache.clear()  # nothing cached, no change marked: the pages' dates start now, at .2
     clock.now += 0.2
     before = [client.get("/"), client.get(ARTICLE_URL)]
     clock.now += 0.3
@@ -530,12 +542,64 @@ def test_last_modified_is_never_in_the_future(client, article, monkeypatch):
     assert start <= parse_http_date(response["Last-Modified"]) <= clock.now
 
 
-def test_the_content_version_moves_forward_with_the_content(client, article):
-    client.get("/")
-    version = cache.get(VERSION_KEY)
+def test_an_edit_leaves_other_articles_pages_cached(client, article, source):
+    other = make_article("Another story about rain", source=make_source(), slug="rain")
+    warm(client, ARTICLE_URL, other.get_absolute_url(), f"/sources/{other.source.slug}/",
+         "/sources/wire-one/")
+
     article.headline = "A corrected headline about the joint force"
     article.save()
-    assert cache.get(VERSION_KEY) > version
+
+    for url in (other.get_absolute_url(), f"/sources/{other.source.slug}/"):
+        _, count = queries_for(client, url)
+        assert count == 0, f"{url} was rendered again for an edit of another article"
+    for url in (ARTICLE_URL, "/sources/wire-one/", "/"):
+        assert "A corrected headline about the joint force" in page(client, url)
+
+
+def test_pages_name_what_they_show_for_a_cdn_to_purge(client, article, source):
+    tag = article.tags.get()
+    for response in (client.get(ARTICLE_URL), client.get(ARTICLE_URL)):  # a miss, then a hit
+        keys = set(response["Surrogate-Key"].split())
+        assert {f"article-{article.pk}", f"source-{source.pk}", f"tag-{tag.pk}"} <= keys
+        assert set(response["Cache-Tag"].split(",")) == keys
+    assert {"articles", f"source-{source.pk}"} <= set(client.get("/")["Surrogate-Key"].split())
+    assert set(client.get("/tags/sahel/")["Surrogate-Key"].split()) == {
+        f"tag-{tag.pk}", f"source-{source.pk}"}
+
+
+def test_a_change_announces_the_keys_it_touches(article, source):
+    announced = []
+
+    def record(keys, **kwargs):
+        announced.append(set(keys))
+
+    keys_changed.connect(record)
+    try:
+        article.headline = "A corrected headline about the joint force"
+        article.save()
+    finally:
+        keys_changed.disconnect(record)
+    tag = article.tags.get()
+    assert {f"article-{article.pk}", f"source-{source.pk}", f"tag-{tag.pk}",
+            "articles"} <= set().union(*announced)
+
+
+def test_a_render_that_overlaps_a_change_is_served_but_not_kept(client, article, monkeypatch):
+    """A page rendered while content changes may show rows from before the change: the next
+    request renders it again."""
+    real = articles.views.ArticleDetailView.render_story
+
+    def story_during_an_edit(view, context):
+        result = real(view, context)
+        Article.objects.filter(pk=article.pk).update(headline="Changed meanwhile")
+        invalidate([f"article-{article.pk}"])
+        return result
+
+    monkeypatch.setattr(articles.views.ArticleDetailView, "render_story", story_during_an_edit)
+    assert HEADLINE in page(client, ARTICLE_URL)
+    monkeypatch.setattr(articles.views.ArticleDetailView, "render_story", real)
+    assert "Changed meanwhile" in page(client, ARTICLE_URL)
 
 
 # -------------------------------------------------------------------------------------------
@@ -735,7 +799,7 @@ def redis_cache(settings, redis_url):
 def test_redis_serves_cached_pages_without_queries(client, article, redis_cache,
                                                    django_assert_num_queries):
     first = client.get(ARTICLE_URL)
-    assert redis_cache.get(VERSION_KEY) is not None
+    assert redis_cache._cache.get_client().keys("*newsroom:page:*")
     with django_assert_num_queries(0):
         hit = client.get(ARTICLE_URL)
     assert hit.content == first.content

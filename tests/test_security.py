@@ -513,11 +513,12 @@ def test_a_script_headline_is_escaped_in_the_admin(superuser_client):
 
 
 @pytest.mark.parametrize(("cache_url", "seconds"), [
-    (None, "0 0"),
-    ("locmem://", "0 0"),
+    (None, "300 300"),
+    ("db://", "300 300"),
     ("redis://127.0.0.1:6379/0", "300 300"),
+    ("dummy://", "0 0"),
 ])
-def test_pages_are_cached_by_default_only_in_a_shared_cache(cache_url, seconds):
+def test_pages_are_cached_by_default_and_off_with_the_dummy_cache(cache_url, seconds):
     env = {k: v for k, v in os.environ.items()
            if k not in ("CACHE_URL", "PAGE_CACHE_SECONDS", "FRAGMENT_CACHE_SECONDS")}
     env["DJANGO_SETTINGS_MODULE"] = "newsroom.settings.dev"

@@ -39,16 +39,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 from taggit.models import Tag
 
-from ..cache import bump_content_version
-from ..models import (
-    HEADLINE_KEY_CHARS,
-    LEAD_KEY_CHARS,
-    Article,
-    RelatedLink,
-    Source,
-    TaggedArticle,
-    match_keys,
-)
+from ..models import Article, RelatedLink, Source, TaggedArticle
+from ..signals import content_changed
+from ..text import HEADLINE_KEY_CHARS, LEAD_KEY_CHARS, match_keys
 from .errors import InputError
 from .files import InputFile, Refused, iter_inputs
 from .manifest import ArticleEntry
@@ -308,7 +301,6 @@ class Importer:
             logger.info("A batch of %d new articles was refused; writing them one by one",
                         len(new))
             return {index: _if_raced(self._write_one(p)) for index, p in new}
-        bump_content_version()  # bulk writes send no signals
         return created
 
     def _insert(self, new):
@@ -317,6 +309,7 @@ class Importer:
         articles = [
             {**p.values, **self._publication(p),
              **match_keys(p.values["headline"], p.parsed.normalised_lead),
+             "lead": p.parsed.lead,
              "slug": slug, "import_digest": p.digest, "imported_at": now}
             for (_, p), slug in zip(new, slugs, strict=True)
         ]
@@ -330,6 +323,10 @@ class Importer:
             {"content_object_id": pk, "tag_id": tags[p.parsed.kicker.casefold()].pk}
             for pk, (_, p) in zip(keys, new, strict=True) if p.parsed.kicker
         ])
+        # Bulk writes send no model signals. New articles have no page of their own yet: the
+        # lists, sources and tags they join have.
+        content_changed.send(sender=Importer, sources={p.source.pk for _, p in new},
+                             tags={tag.pk for tag in tags.values()})
         return {index: FileResult(p.file.name, CREATED, pk, p.values["headline"])
                 for pk, (index, p) in zip(keys, new, strict=True)}
 
@@ -736,6 +733,7 @@ def resolve_links(links=None):
     if links is not None:
         pending = pending.filter(pk__in=links.values("pk"))
     resolved = 0
+    changed = set()
     for prefix, key in (("h:", "headline_key"), ("l:", "lead_key")):
         best = (
             Article.objects.filter(**{key: Substr(OuterRef("match_key"), len(prefix) + 1)})
@@ -747,9 +745,10 @@ def resolve_links(links=None):
             )
             .values("pk")[:1]
         )
-        resolved += pending.filter(match_key__startswith=prefix).filter(Exists(best)).update(
-            target=Subquery(best)
-        )
+        matched = pending.filter(match_key__startswith=prefix).filter(Exists(best))
+        changed.update(matched.values_list("article_id", flat=True))
+        resolved += matched.update(target=Subquery(best))
     if resolved:
-        bump_content_version()  # an update sends no signals
+        # An update sends no model signals: the sidebars that now link somewhere changed.
+        content_changed.send(sender=RelatedLink, articles=changed)
     return resolved

@@ -15,10 +15,10 @@ what the end of the file proves to be a sidebar.
 
 import hashlib
 import re
-import unicodedata
 from dataclasses import dataclass, replace
 from functools import cached_property
 
+from ..text import normalise
 from .errors import InputError
 from .language import detect_language
 
@@ -101,17 +101,8 @@ class ParsedArticle:
 # ---------------------------------------------------------------------------------------------
 # Text helpers shared by the importer (identity and link matching)
 
-# Words are what matching compares: quotes, dashes, ellipses and spacing all fall between them.
-_WORD = re.compile(r"\w+")
 # Control characters other than line breaks and tabs: text has a few at most, binaries many.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-
-
-def normalise(text):
-    """Text reduced for matching: case, accents' composition, quotes, punctuation and spacing."""
-    # Case is folded before words are cut: folding can add a combining mark ("İ" to "i̇"), which
-    # is not part of a word. One pass over the text; bodies are hashed for every file imported.
-    return " ".join(_WORD.findall(unicodedata.normalize("NFKC", text).casefold()))
 
 
 def body_fingerprint(paragraphs):

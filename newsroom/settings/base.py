@@ -29,7 +29,7 @@ def env_list(name, default=()):
 
 
 def cache_from_url(url):
-    """CACHE_URL: locmem:// (the default), redis://host:port/db, rediss://…, or dummy://."""
+    """CACHE_URL: db:// (the default), redis://host:port/db, rediss://…, locmem:// or dummy://."""
     parts = urlsplit(url)
     options = {key: values[-1] for key, values in parse_qs(parts.query).items()}
     if parts.scheme in ("redis", "rediss", "unix"):
@@ -38,13 +38,22 @@ def cache_from_url(url):
             "LOCATION": url,
             "KEY_PREFIX": options.get("prefix", "newsroom"),
         }
+    if parts.scheme == "db":
+        # Django's database cache: shared by every process (web workers, the import, the job
+        # worker) with no server to run. Its table is made by `migrate` (articles.apps).
+        return {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": parts.netloc or "newsroom_cache",
+            "OPTIONS": {"MAX_ENTRIES": int(options.get("max_entries", 20_000)),
+                        "CULL_FREQUENCY": 4},
+        }
     if parts.scheme == "locmem":
         return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
                 "LOCATION": parts.netloc or "newsroom"}
     if parts.scheme == "dummy":
         return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
     raise ImproperlyConfigured(f"CACHE_URL scheme {parts.scheme!r} is not supported: use "
-                               "redis://, rediss://, locmem:// or dummy://")
+                               "db://, redis://, rediss://, locmem:// or dummy://")
 
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
@@ -135,30 +144,41 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+_SQLITE_OPTIONS = {
+    # WAL lets readers (the web workers) go on while an import writes, and makes each commit
+    # cheap (the import commits batch by batch); IMMEDIATE takes the write lock at BEGIN, so
+    # concurrent writers wait their turn instead of failing with "locked".
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"].setdefault("OPTIONS", {}).update({
-        # WAL lets readers (the web workers) go on while an import writes, and makes each
-        # commit cheap (the import commits file by file); IMMEDIATE takes the write lock at
-        # BEGIN, so concurrent writers wait their turn instead of failing with "locked".
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-        "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
-    })
+    DATABASES["default"].setdefault("OPTIONS", {}).update(_SQLITE_OPTIONS)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": cache_from_url(os.environ.get("CACHE_URL") or "locmem://")}
-# Pages and fragments are cached by default only in a cache every process shares: an edit (or
-# an import run from another process) must be able to clear it. With the local-memory default
-# they are cached only when PAGE_CACHE_SECONDS / FRAGMENT_CACHE_SECONDS say so.
-_SHARED_CACHE = bool(os.environ.get("CACHE_URL")) and not os.environ["CACHE_URL"].startswith(
-    ("locmem:", "dummy:"))
-# How long a public page is served from the cache; any change to the content invalidates it
-# at once, and a scheduled article shortens it to its publication time.
-PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300" if _SHARED_CACHE else "0"))
-# How long a rendered story with its sidebar is reused (the page around it is rendered per
-# request); invalidated like the page cache.
+CACHE_URL = os.environ.get("CACHE_URL") or "db://"
+CACHES = {"default": cache_from_url(CACHE_URL)}
+if (CACHES["default"]["BACKEND"].endswith("DatabaseCache")
+        and DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"):
+    # Beside an SQLite database, the cache gets a file of its own: its writes then never wait
+    # for an import holding the main database's write lock (newsroom.routers).
+    _main = Path(DATABASES["default"]["NAME"])
+    DATABASES["cache"] = {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(_main.with_name(f"{_main.stem}-cache{_main.suffix}")),
+        "OPTIONS": dict(_SQLITE_OPTIONS),
+        "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+        "CONN_HEALTH_CHECKS": True,
+    }
+    DATABASE_ROUTERS = ["newsroom.routers.CacheRouter"]
+_CACHING = not CACHE_URL.startswith("dummy:")
+# How long a public page is served from the cache; a change to what it shows invalidates it at
+# once, and a scheduled article shortens it to its publication time.
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300" if _CACHING else "0"))
+# How long a rendered story with its sidebar, or a list page's cards, is reused when the page
+# itself is not served from the cache (staff, the page cache off); invalidated the same way.
 FRAGMENT_CACHE_SECONDS = int(
-    os.environ.get("FRAGMENT_CACHE_SECONDS", "300" if _SHARED_CACHE else "0")
+    os.environ.get("FRAGMENT_CACHE_SECONDS", "300" if _CACHING else "0")
 )
 # What browsers and CDNs may keep without asking again.
 PAGE_MAX_AGE = int(os.environ.get("PAGE_MAX_AGE", "60"))

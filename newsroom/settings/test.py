@@ -18,3 +18,7 @@ FRAGMENT_CACHE_SECONDS = 0
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # A misspelt variable in a reader page fails its test instead of rendering as nothing.
 TEMPLATES[0]["OPTIONS"]["undefined"] = jinja2.StrictUndefined  # noqa: F405
+# No cache database either: the tests' cache is in memory (tests/test_cache.py also runs the
+# default database cache, in processes of their own).
+DATABASES.pop("cache", None)  # noqa: F405
+DATABASE_ROUTERS = []

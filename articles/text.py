@@ -1,0 +1,38 @@
+"""Text rules shared by the models and the import: how a body splits into paragraphs, and the
+normalised keys that related items are matched by. Pure Python, no Django."""
+
+import re
+import unicodedata
+
+# Teasers are cut at about 90 characters; matching on the first 48 of a lead is long enough to be
+# unique in an archive and short enough for every real teaser to cover it.
+LEAD_KEY_CHARS = 48
+HEADLINE_KEY_CHARS = 298  # RelatedLink.match_key holds 300: the key after its "h:" prefix
+
+_BLANK_LINE = re.compile(r"\n\s*\n")
+# Words are what matching compares: quotes, dashes, ellipses and spacing all fall between them.
+_WORD = re.compile(r"\w+")
+
+
+def normalise(text):
+    """Text reduced for matching: case, accents' composition, quotes, punctuation and spacing."""
+    # Case is folded before words are cut: folding can add a combining mark ("İ" to "i̇"), which
+    # is not part of a word. One pass over the text; bodies are hashed for every file imported.
+    return " ".join(_WORD.findall(unicodedata.normalize("NFKC", text).casefold()))
+
+
+def paragraphs_of(body):
+    """A body's paragraphs: it separates them with blank lines."""
+    return [p.strip() for p in _BLANK_LINE.split(body) if p.strip()]
+
+
+def lead_of(body):
+    """A body's first paragraph."""
+    return _BLANK_LINE.split(body.strip(), maxsplit=1)[0].strip()
+
+
+def match_keys(headline, normalised_lead):
+    """An article's headline_key and lead_key: what related items from other files find it by
+    (a video's title its headline, a story's teaser the start of its lead)."""
+    return {"headline_key": normalise(headline)[:HEADLINE_KEY_CHARS],
+            "lead_key": normalised_lead[:LEAD_KEY_CHARS]}
