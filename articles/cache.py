@@ -14,7 +14,9 @@ bounds every entry's lifetime.
 """
 
 import hashlib
+import threading
 import time
+from collections import OrderedDict
 from functools import wraps
 from urllib.parse import urlencode
 
@@ -34,7 +36,8 @@ from .models import Article, Source, TaggedArticle, published_q
 from .signals import content_changed
 
 LISTS = "articles"  # the key of everything that lists articles
-EVERYTHING = "all"  # every entry depends on it: marked when a change touches too much to name
+EVERYTHING = "all"  # every entry depends on it: marked when a change touches too much to name,
+# or when the shared cache has lost it
 MAX_KEYS = 200  # a change touching more keys than this marks EVERYTHING instead
 _MARK = "newsroom:changed:"
 # Marked with every change, whatever it touches: a render during which it moved may hold rows
@@ -88,14 +91,62 @@ def content_changed_receiver(sender, articles=(), sources=(), tags=(), **kwargs)
 
 
 def _marks(keys):
-    """{key: its mark, None if never marked} for `keys` and EVERYTHING, in one read."""
+    """{key: its mark, None if never marked} for `keys` and EVERYTHING, in one read.
+
+    EVERYTHING is given a mark when it has none, so an entry made before the shared cache was
+    cleared (or lost its marks) never matches the marks after it."""
     names = {_MARK + key: key for key in {*keys, EVERYTHING}}
     found = cache.get_many(list(names))
+    if _MARK + EVERYTHING not in found:
+        cache.add(_MARK + EVERYTHING, time.time(), None)
+        found[_MARK + EVERYTHING] = cache.get(_MARK + EVERYTHING)
     return {key: found.get(name) for name, key in names.items()}
 
 
-def _still_fresh(entry):
-    return _marks(entry["marks"]) == entry["marks"]
+class _Entries:
+    """Rendered pages and fragments: all of them in the shared cache, and the ones this process
+    served last in its own memory too, where a hit costs no unpickling. An entry is fresh while
+    its keys keep the marks it was rendered with; while the change mark has not moved since an
+    entry was last found fresh, nothing has changed at all, and one small read says so."""
+
+    def __init__(self):
+        self.recent = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            entry = self.recent.get(key)
+            if entry is not None:
+                self.recent.move_to_end(key)
+        if entry is None or entry["expires_at"] <= time.time():
+            entry = cache.get(key)
+            if entry is None:
+                return None
+            self._remember(key, entry)
+        change = cache.get(_MARK + _ANY)
+        if change is not None and change == entry["checked_at"]:
+            return entry
+        if _marks(entry["marks"]) != entry["marks"]:
+            with self.lock:
+                self.recent.pop(key, None)
+            return None
+        entry["checked_at"] = change
+        return entry
+
+    def put(self, key, entry, timeout):
+        entry["expires_at"] = time.time() + timeout
+        cache.set(key, entry, timeout)
+        self._remember(key, entry)
+
+    def _remember(self, key, entry):
+        with self.lock:
+            self.recent[key] = entry
+            self.recent.move_to_end(key)
+            while len(self.recent) > settings.LOCAL_CACHE_ENTRIES:
+                self.recent.popitem(last=False)
+
+
+_entries = _Entries()
 
 
 # -- what a page shows -------------------------------------------------------------------------
@@ -127,7 +178,8 @@ class _Render:
         # The marks and the change mark in one read: a change marked after it is seen as a
         # changed key; one marked before it, as a change during the render.
         marks = _marks([*self.keys, _ANY])
-        self.marks = marks if marks.pop(_ANY) == before else None
+        self.checked_at = marks.pop(_ANY)
+        self.marks = marks if self.checked_at == before else None
 
     def last_modified(self):
         return max((mark for mark in self.marks.values() if mark), default=time.time())
@@ -155,14 +207,15 @@ def cached_value(request, name, compute):
     if not settings.FRAGMENT_CACHE_SECONDS:
         return compute()
     key = f"newsroom:fragment:{name}"
-    entry = cache.get(key)
-    if entry is not None and _still_fresh(entry):
+    entry = _entries.get(key)
+    if entry is not None:
         depends_on(request, *entry["marks"])
         return entry["value"]
     rendered = _Render(request, compute)
     if rendered.marks is not None:
         timeout, _ = _lifetime(settings.FRAGMENT_CACHE_SECONDS)
-        cache.set(key, {"value": rendered.value, "marks": rendered.marks}, timeout)
+        _entries.put(key, {"value": rendered.value, "marks": rendered.marks,
+                           "checked_at": rendered.checked_at}, timeout)
     return rendered.value
 
 
@@ -239,9 +292,7 @@ def public_cache(view, keys=()):
                 _name_keys(response, _keys_of(request))
             return response
         key = _page_key(request)
-        entry = cache.get(key)
-        if entry is not None and not _still_fresh(entry):
-            entry = None
+        entry = _entries.get(key)
         if entry is None:
             rendered = _Render(request, render)
             response = rendered.value
@@ -255,11 +306,11 @@ def public_cache(view, keys=()):
                 "headers": {h: response[h] for h in _KEPT_HEADERS if h in response},
                 "csp_script_hashes": getattr(request, "csp_script_hashes", []),
                 "marks": rendered.marks,
+                "checked_at": rendered.checked_at,
                 "last_modified": max(rendered.last_modified(),
                                      latest.timestamp() if latest else 0),
-                "expires_at": time.time() + timeout,
             }
-            cache.set(key, entry, timeout)
+            _entries.put(key, entry, timeout)
         else:
             request.csp_script_hashes = entry["csp_script_hashes"]
         response = HttpResponse(entry["content"])

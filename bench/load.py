@@ -50,9 +50,11 @@ def prepare(args, folder):
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SECURE_SSL_REDIRECT": "false",
         "DATABASE_URL": args.database_url or f"sqlite:///{folder / 'bench.sqlite3'}",
-        "CACHE_URL": args.cache_url,
         "LOG_LEVEL": "ERROR",
     }
+    env.pop("CACHE_URL", None)
+    if args.cache_url:
+        env["CACHE_URL"] = args.cache_url
     Archive(args.articles, seed=2025).write(folder / "archive")
     started = time.perf_counter()
     manage(env, "migrate", "--noinput")
@@ -141,7 +143,7 @@ def main():
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--cache", choices=["both", "on", "off"], default="both")
     parser.add_argument("--database-url", help="default: a temporary SQLite file")
-    parser.add_argument("--cache-url", default="locmem://")
+    parser.add_argument("--cache-url", help="default: the settings' default (the database)")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("bench/load.py needs wrk: apt-get install wrk")

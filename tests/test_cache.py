@@ -7,10 +7,14 @@ next anonymous request.
 
 import base64
 import hashlib
+import os
 import re
+import subprocess
+import sys
 import textwrap
 import time
 from datetime import timedelta
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -38,6 +42,7 @@ from tests.factories import make_article, make_link, make_source
 
 pytestmark = pytest.mark.django_db
 
+ROOT = Path(__file__).resolve().parent.parent
 HEADLINE = "Ministers agree a joint force for the Sahel"
 ARTICLE_URL = "/articles/joint-force/"
 PAGES = [
@@ -140,7 +145,7 @@ def changed_a_minute_ago(client, url, monkeypatch):
     then = time.time() - 60
     with monkeypatch.context() as patched:
         patched.setattr(articles.cache, "time", Clock(then))
-        invalidate(keys)
+        invalidate([*keys, articles.cache.EVERYTHING])
     return then
 
 
@@ -991,3 +996,56 @@ def test_a_scheduled_article_bounds_the_listing_timeout(client, article, fragmen
     assert "The summit opens" not in page(client, "/")
     [timeout] = [t for key, t in recorded_sets if key.startswith("newsroom:fragment:")]
     assert 1 <= timeout <= 31
+
+
+# -------------------------------------------------------------------------------------------
+# The default: Django's database cache, shared by separate processes
+
+
+DEFAULT_CACHE_STEP = """
+import sys, django
+django.setup()
+from django.db import connections
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from articles.models import Article, Source
+step = sys.argv[1]
+if step == "create":
+    from django.core.management import call_command
+    from django.utils import timezone
+    call_command("migrate", verbosity=0)
+    source = Source.objects.create(name="Wire One", slug="wire-one")
+    Article.objects.create(source=source, headline="The first headline", slug="story",
+                           body="The lead.", status="published", published_at=timezone.now())
+elif step == "edit":
+    article = Article.objects.get(slug="story")
+    article.headline = "The headline edited elsewhere"
+    article.save()
+else:
+    with CaptureQueriesContext(connections["default"]) as queries:
+        response = Client(HTTP_HOST="localhost").get("/articles/story/")
+    headline = "edited" if "edited elsewhere" in response.content.decode() else "first"
+    print(response.status_code, headline, len(queries))
+"""
+
+
+@pytest.mark.slow
+def test_the_default_cache_is_shared_by_processes_and_follows_their_edits(tmp_path):
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith(("CACHE_", "PAGE_", "FRAGMENT_", "DATABASE_", "DJANGO_"))}
+    env |= {"DJANGO_SETTINGS_MODULE": "newsroom.settings.dev", "DEBUG": "false",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'site.sqlite3'}"}
+
+    def step(name):
+        return subprocess.run([sys.executable, "-c", DEFAULT_CACHE_STEP, name], cwd=ROOT,
+                              env=env, capture_output=True, text=True, check=True).stdout.split()
+
+    step("create")
+    assert (tmp_path / "site-cache.sqlite3").exists()  # the cache's own database file
+    status, headline, queries = step("get")
+    assert (status, headline) == ("200", "first") and int(queries) > 0
+    # Another process: served from what the first one cached, with no query of the site's data.
+    assert step("get") == ["200", "first", "0"]
+    step("edit")
+    status, headline, queries = step("get")
+    assert (status, headline) == ("200", "edited") and int(queries) > 0

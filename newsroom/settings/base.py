@@ -180,6 +180,9 @@ PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300" if _CACHING 
 FRAGMENT_CACHE_SECONDS = int(
     os.environ.get("FRAGMENT_CACHE_SECONDS", "300" if _CACHING else "0")
 )
+# How many pages and fragments each process also keeps in its own memory (the shared cache
+# holds them all): a hit there costs no unpickling.
+LOCAL_CACHE_ENTRIES = int(os.environ.get("LOCAL_CACHE_ENTRIES", "500"))
 # What browsers and CDNs may keep without asking again.
 PAGE_MAX_AGE = int(os.environ.get("PAGE_MAX_AGE", "60"))
 
