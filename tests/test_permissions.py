@@ -1,5 +1,5 @@
 """Once an article is published or withdrawn, what readers see of it is the editors' alone: on
-every admin page of every model that is part of an article.
+every admin page of every model that is part of an article, and on every re-import.
 
 The admin cases are built from the admin's registry when the tests are collected: each registered
 ModelAdmin, and each bulk action it offers, is a case here by itself, so a new admin page or a new
@@ -15,6 +15,7 @@ rule is what refuses, not a missing permission.
 """
 
 import io
+import textwrap
 from datetime import timedelta
 from types import SimpleNamespace
 
@@ -24,6 +25,7 @@ from django.contrib.admin.sites import AdminSite
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import models
 from django.db.models import Q
@@ -33,10 +35,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.admin import content_admin_errors
+from articles.ingest.importer import STATUSES
 from articles.ingest.parse import normalise
 from articles.models import Article, RelatedLink
 from tests.factories import make_article, make_link, make_source
-from tests.test_admin import FormParser
+from tests.test_admin import FormParser, summary, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -397,3 +400,100 @@ def test_a_new_model_of_articles_must_say_how_it_belongs_to_them():
     site = AdminSite()
     site.register(Photo)
     assert [error.id for error in content_admin_errors(site)] == ["articles.E002"]
+
+
+# -------------------------------------------------------------------------------------------
+# A re-import, by the command or the browser, never changes a live article
+
+
+STORY = """\
+Sahel
+The ministers met in Niamey on {day} to agree a joint force.
+They said the force would be ready within a year.
+Go to video
+{clip}
+"""
+URL = "https://example.com/joint-force"
+
+
+def write_story(folder, status, day="Monday", clip="The first clip"):
+    (folder / "a.txt").write_text(STORY.format(day=day, clip=clip), encoding="utf-8")
+    (folder / "manifest.toml").write_text(textwrap.dedent(f"""\
+        [[source]]
+        key = "wire"
+        name = "Test Wire"
+
+        [[article]]
+        file = "a.txt"
+        source = "wire"
+        headline = "Joint force agreed"
+        url = "{URL}"
+        status = "{status}"
+        """), encoding="utf-8")
+
+
+def what_readers_see():
+    article = Article.objects.get(original_url=URL)
+    return (article.headline, article.kicker, article.body, article.status,
+            list(article.related_links.values_list("kind", "title", "target_id")),
+            sorted(article.tags.names()))
+
+
+def import_command(folder):
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import_articles", str(folder), stdout=out, stderr=err)  # exit status 0
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(("status", "word"), [("published", "published"),
+                                              ("unpublished", "unpublished")])
+def test_a_reimport_holds_the_new_version_of_a_live_article(tmp_path, status, word):
+    write_story(tmp_path, "published")
+    import_command(tmp_path)
+    Article.objects.update(status=status)
+    before = what_readers_see()
+
+    write_story(tmp_path, "published", day="Tuesday", clip="Another clip")
+    (tmp_path / "a.txt").write_text((tmp_path / "a.txt").read_text().replace("Sahel", "Niger"))
+    out = import_command(tmp_path)
+
+    assert what_readers_see() == before
+    assert (f"held {tmp_path / 'a.txt'}: held for an editor: the article is {word}; an editor "
+            "must accept the new version") in out
+    assert "1 files: 0 created, 0 updated, 0 unchanged, 0 skipped, 1 held, 0 failed." in out
+    # Nothing new since: the held version is not applied later behind the editors' backs.
+    assert "1 held" in import_command(tmp_path)
+    assert what_readers_see() == before
+
+
+@pytest.mark.parametrize("status", ["draft", "review"])
+def test_a_reimport_still_updates_drafts_and_articles_in_review(tmp_path, status):
+    write_story(tmp_path, status)
+    import_command(tmp_path)
+
+    write_story(tmp_path, status, day="Tuesday")
+    out = import_command(tmp_path)
+
+    assert "0 held" in out and "1 updated" in out
+    assert "Tuesday" in Article.objects.get(original_url=URL).body
+
+
+def test_an_upload_by_someone_who_may_not_publish_holds_a_live_article(tmp_path):
+    write_story(tmp_path, "published")
+    import_command(tmp_path)
+    before = what_readers_see()
+    importer = staff("importer", "Reporter")
+    importer.user_permissions.add(
+        Permission.objects.get(codename="import_articles", content_type__app_label="articles"))
+
+    write_story(tmp_path, "published", day="Tuesday", clip="Another clip")
+    response = upload(client_for(importer), [
+        SimpleUploadedFile(name, (tmp_path / name).read_bytes())
+        for name in ("a.txt", "manifest.toml")])
+
+    assert summary(response).counts() == {**dict.fromkeys(STATUSES, 0), "held": 1}
+    assert what_readers_see() == before
+    page = response.content.decode()
+    assert "0 skipped, 1 held, 0 failed" in page
+    assert ("held for an editor: the article is published; an editor must accept the new "
+            "version") in page
