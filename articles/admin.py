@@ -134,9 +134,9 @@ def _on_editable_rows(action):
         left = queryset.count() - editable.count()
         if left:
             modeladmin.message_user(
-                request, f"{left} of the selected {modeladmin.opts.verbose_name_plural} are part "
-                         "of a published or withdrawn article: only an editor may change them, "
-                         "so they were left as they are.", messages.WARNING)
+                request, f"{left} of the selected {modeladmin.opts.verbose_name_plural} are "
+                         "published or withdrawn content: only an editor may change them, so "
+                         "they were left as they are.", messages.WARNING)
             if not editable.exists():
                 return None
         return action(modeladmin, request, editable)

@@ -461,6 +461,8 @@ def test_reporter_submits_drafts_for_review_in_bulk(as_reporter):
                .values_list("status", flat=True)) == {"review"}
     live.refresh_from_db()
     assert live.status == Article.Status.PUBLISHED
+    assert ("1 of the selected articles are published or withdrawn content: only an editor may "
+            "change them, so they were left as they are.") in messages_of(as_reporter.get(ARTICLES))
 
 
 def test_reporter_cannot_delete(as_reporter):
