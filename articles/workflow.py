@@ -1,23 +1,98 @@
 """Publishing rules, in one place, for every route that changes what readers see."""
 
-from django.core.exceptions import PermissionDenied
-from django.utils import timezone
+import functools
+import operator
+from dataclasses import dataclass
 
-from .models import Article
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from taggit.models import Tag
+
+from .models import Article, Correction, RelatedLink, TaggedArticle
 from .signals import content_changed
 
 PUBLISH_PERMISSION = "articles.publish_article"
+
+
+@dataclass(frozen=True)
+class Belonging:
+    """How the rows of a model belong to articles.
+
+    `lookup` goes from Article to the rows (``Article.objects.filter(**{lookup: row})`` are
+    the row's articles); `owner`, when the row names its one article itself, is that foreign
+    key: a form that sets it chooses which article the row becomes part of."""
+
+    lookup: str
+    owner: str | None = None
+
+
+# Every model whose rows are part of what readers see of an article. Once an article is out
+# of the reporters' statuses, all of these rows are the editors' to change: the admin applies
+# this to every page of these models (admin.ArticleContentMixin, enforced by a system check).
+ARTICLE_CONTENT = {
+    Article: Belonging("pk"),
+    RelatedLink: Belonging("related_links", owner="article"),
+    Correction: Belonging("corrections", owner="article"),
+    TaggedArticle: Belonging("taggedarticle", owner="content_object"),
+    # A tag belongs to every article that uses it: renaming it renames it on each of them.
+    Tag: Belonging("tags"),
+}
+
+
+def belonging(model):
+    """How rows of `model` belong to articles, or None when they are not article content."""
+    return ARTICLE_CONTENT.get(model._meta.concrete_model)
 
 
 def can_publish(user):
     return user.has_perm(PUBLISH_PERMISSION)
 
 
-def can_edit_content(user, article):
-    """Reporters write drafts; once an article is published (or withdrawn), its text is an
-    editor's to change."""
-    return (can_publish(user) or article is None
-            or article.status in Article.REPORTER_STATUSES)
+def _locked_articles():
+    """Articles whose content only editors may change: published or withdrawn."""
+    return Article.objects.exclude(status__in=Article.REPORTER_STATUSES)
+
+
+def editable_articles(user):
+    """The articles whose content `user` may change, and so may attach rows to."""
+    if can_publish(user):
+        return Article.objects.all()
+    return Article.objects.filter(status__in=Article.REPORTER_STATUSES)
+
+
+def can_edit_content(user, row):
+    """Reporters write drafts; once an article is published (or withdrawn), its text, links,
+    corrections and tags are an editor's to change. `row` is an article or any row of
+    ARTICLE_CONTENT (None: a new article). A row with an owner counts for the article it names
+    now (a form may have just changed it) as well as for the one it is stored under."""
+    if can_publish(user) or row is None:
+        return True
+    if isinstance(row, Article):
+        return row.status in Article.REPORTER_STATUSES
+    how = belonging(type(row))
+    if how is None:
+        raise TypeError(f"{type(row).__name__} is not article content (workflow.ARTICLE_CONTENT)")
+    owners = []
+    if how.owner:
+        owner_id = getattr(row, type(row)._meta.get_field(how.owner).attname)
+        if owner_id is not None:
+            owners.append(Q(pk=owner_id))
+    if row.pk is not None:
+        owners.append(Q(**{how.lookup: row.pk}))
+    if not owners:
+        return True  # a row of no article yet
+    return not _locked_articles().filter(functools.reduce(operator.or_, owners)).exists()
+
+
+def editable_rows(user, rows):
+    """The rows of a QuerySet of article content that `user` may change or delete."""
+    if can_publish(user):
+        return rows
+    how = belonging(rows.model)
+    if how is None:
+        raise TypeError(f"{rows.model.__name__} is not article content (workflow.ARTICLE_CONTENT)")
+    return rows.exclude(Exists(_locked_articles().filter(**{how.lookup: OuterRef("pk")})))
 
 
 def check_can_publish(user):

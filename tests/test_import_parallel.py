@@ -129,7 +129,8 @@ def test_the_command_uses_workers_for_an_archive(tmp_path, monkeypatch):
         call_command("import_articles", str(folder), "--publish", stdout=out, stderr=err)
 
     assert started and started[0] >= 1
-    assert "12 files: 9 created, 0 updated, 0 unchanged, 0 skipped, 3 failed." in out.getvalue()
+    assert ("12 files: 9 created, 0 updated, 0 unchanged, 0 skipped, 0 held, 3 failed."
+            in out.getvalue())
     assert "000005.txt:2: the line is 20,001 characters" in err.getvalue()
 
 

@@ -3,7 +3,9 @@
 Each file is written in its own transaction, so a bad file never leaves half an article and never
 stops the others. An article is the same article again when its original URL matches, or else its
 source and the fingerprint of its body. What the import wrote last is remembered as a digest, so a
-re-import can tell an editor's change (keep it, report "skipped") from its own earlier work.
+re-import can tell an editor's change (keep it, report "skipped") from its own earlier work. A
+published or withdrawn article is never changed by a re-import: its new version is "held" for an
+editor.
 """
 
 import functools
@@ -54,8 +56,9 @@ CREATED = "created"
 UPDATED = "updated"
 UNCHANGED = "unchanged"
 SKIPPED = "skipped"
+HELD = "held"
 FAILED = "failed"
-STATUSES = (CREATED, UPDATED, UNCHANGED, SKIPPED, FAILED)
+STATUSES = (CREATED, UPDATED, UNCHANGED, SKIPPED, HELD, FAILED)
 
 BATCH_SIZE = 500  # files read, looked up and written together
 ANALYZE_AFTER = 1000  # articles created by one import before PostgreSQL's statistics are renewed
@@ -88,12 +91,13 @@ class FileResult:
 @dataclass
 class ImportReport:
     """What an import did. `results` lists every file when `keep_results` (the admin's table);
-    failures and skips are always kept, whatever the size of the archive."""
+    failures, skips and held files are always kept, whatever the size of the archive."""
 
     keep_results: bool = True
     results: list[FileResult] = field(default_factory=list)
     failures: list[FileResult] = field(default_factory=list)
     skipped: list[FileResult] = field(default_factory=list)
+    held: list[FileResult] = field(default_factory=list)
     totals: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUSES, 0))
     links_resolved: int = 0
     links_unresolved: int = 0
@@ -108,6 +112,8 @@ class ImportReport:
             self.failures.append(result)
         elif result.status == SKIPPED:
             self.skipped.append(result)
+        elif result.status == HELD:
+            self.held.append(result)
 
     def counts(self):
         return dict(self.totals)
@@ -374,7 +380,8 @@ class Importer:
         return FileResult(p.file.name, CREATED, article.pk, article.headline)
 
     def _revisit(self, p, article, stored_links):
-        """A known article: leave it (editor's change, or nothing new) or update it."""
+        """A known article: leave it (editor's change, nothing new, or readers see it) or
+        update it."""
         name = p.file.name
         # An article the import never wrote (an editor's own) counts as changed by an editor.
         if stored_digest(article, stored_links) != article.import_digest:
@@ -382,6 +389,8 @@ class Importer:
                               reason="changed by an editor since the last import; kept as is")
         if p.digest == article.import_digest:
             return FileResult(name, UNCHANGED, article.pk, article.headline)
+        if article.status not in Article.REPORTER_STATUSES:
+            return _held(name, article)
         try:
             with transaction.atomic():
                 # Locked and checked again: an editor may have saved since our look-up.
@@ -390,6 +399,8 @@ class Importer:
                     return FileResult(name, SKIPPED, article.pk, article.headline,
                                       reason="changed by an editor since the last import; "
                                              "kept as is")
+                if article.status not in Article.REPORTER_STATUSES:
+                    return _held(name, article)
                 old_kicker = article.kicker
                 for field_name, value in p.values.items():
                     setattr(article, field_name, value)
@@ -407,6 +418,15 @@ class Importer:
             logger.exception("Database error updating %s", name)
             return FileResult(name, FAILED, reason=f"the database refused it: {error}")
         return FileResult(name, UPDATED, article.pk, article.headline)
+
+
+def _held(name, article):
+    # Published or withdrawn: what readers see (or saw) of it is the editors' alone, whoever
+    # runs the import, so the live text, links and tags stay as they are.
+    return FileResult(name, HELD, article.pk, article.headline,
+                      reason=f"held for an editor: the article is "
+                             f"{article.get_status_display().lower()}; an editor must accept "
+                             "the new version")
 
 
 @contextmanager

@@ -16,7 +16,8 @@ class Command(BaseCommand):
     help = (
         "Import scraped article files (*.txt) from files and folders (recursively). A folder's "
         "manifest.toml supplies headlines, sources, URLs and times. Safe to run again: known "
-        "articles are updated only where no editor changed them."
+        "articles are updated only where no editor changed them, and never once published "
+        "(their new version is held for an editor)."
     )
 
     def add_arguments(self, parser):
@@ -56,7 +57,8 @@ class Command(BaseCommand):
             if verbosity > 1:
                 self.stdout.write(f"{result.name}: {result.status}")
 
-        # Only failures and skips are kept for the summary: an archive of any size fits.
+        # Only failures, skips and held files are kept for the summary: an archive of any size
+        # fits.
         # An archive is parsed in worker processes while this one writes.
         workers = default_workers() if total >= PARALLEL_MIN_FILES else 0
         importer = Importer(source_name=source, publish=publish, dry_run=dry_run,
@@ -74,6 +76,8 @@ class Command(BaseCommand):
 
         for result in report.skipped:
             self.stdout.write(self.style.WARNING(f"skipped {result}"))
+        for result in report.held:
+            self.stdout.write(self.style.WARNING(f"held {result}"))
         for result in report.failures:
             self.stderr.write(self.style.ERROR(f"failed {result}"))
         style = self.style.SUCCESS if report.ok else self.style.ERROR
