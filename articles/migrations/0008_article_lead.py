@@ -19,7 +19,7 @@ def fill_leads(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("articles", "0006_search_document")]
+    dependencies = [("articles", "0007_unicode_slugs")]
 
     operations = [
         migrations.AddField(
