@@ -127,6 +127,28 @@ def test_naive_published_becomes_utc(published):
     assert (value.hour, value.minute) == (9, 0)
 
 
+@pytest.mark.parametrize("published", [
+    "1800-01-01T00:00:00Z", "1800-01-01T00:30:00+00:30", "2200-12-31T23:59:59Z",
+    '"2200-12-31T23:59:59+00:00"',
+])
+def test_published_at_the_ends_of_the_years_accepted(published):
+    result = parse_manifest(toml('[[article]]', 'file = "a.txt"', f"published = {published}"))
+    assert result.entry_for("a.txt").published.year in (1800, 2200)
+
+
+@pytest.mark.parametrize("published", [
+    # Converting these to UTC overflows Python's datetime: the whole batch used to die with them.
+    "9999-12-31T23:00:00-05:00", "0001-01-01T00:00:00+01:00", '"9999-12-31T23:00:00-05:00"',
+    "0001-01-01", "1799-12-31T23:59:59Z", "2200-12-31T23:00:00-01:00", "2201-01-01T00:00:00Z",
+])
+def test_published_outside_the_years_refused_with_its_line(published):
+    error = refused(toml('[[article]]', 'file = "a.txt"', f"published = {published}",
+                         'headline = "H"'))
+    assert "article 'a.txt': published" in error.reason
+    assert "is not between the years 1800 and 2200" in error.reason
+    assert error.line == 3
+
+
 @pytest.mark.parametrize("status", ["draft", "review", "published"])
 def test_statuses(status):
     result = parse_manifest(toml('[[article]]', 'file = "a.txt"', f'status = "{status}"'))

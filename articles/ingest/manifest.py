@@ -13,7 +13,7 @@
     source = "africanews"               # a source key above
     headline = "…"
     url = "https://…"                   # the original URL: the article's identity when known
-    published = 2025-04-01T09:00:00Z    # a TOML date-time (or an ISO 8601 string)
+    published = 2025-04-01T09:00:00Z    # a TOML date-time (or an ISO 8601 string), 1800-2200
     status = "published"                # draft, review or published
 
 Pure Python, no Django: returns a `Manifest` value or raises `ManifestError` naming the line.
@@ -30,6 +30,10 @@ from .errors import InputError
 
 FILENAME = "manifest.toml"
 MAX_MANIFEST_BYTES = 5 * 1024 * 1024
+# Published times a newsroom's archive can hold: wider than any archive, narrow enough that
+# every database and time zone can store and convert them.
+MIN_YEAR = 1800
+MAX_YEAR = 2200
 
 SOURCE_KINDS = ("outlet", "wire", "broadcaster", "agency", "other")
 STATUSES = ("draft", "review", "published")
@@ -209,7 +213,14 @@ def _datetime(table, locate, name):
                             locate.key("published"))
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)  # the archive's times are UTC unless they say
-    return value
+    try:
+        utc = value.astimezone(dt.UTC)
+    except OverflowError:  # year 1 east of UTC, year 9999 west of it
+        utc = None
+    if utc is None or not MIN_YEAR <= utc.year <= MAX_YEAR:
+        raise ManifestError(f"article {name!r}: published {value.isoformat()} is not between the "
+                            f"years {MIN_YEAR} and {MAX_YEAR}", locate.key("published"))
+    return utc
 
 
 _HEADER = re.compile(r"^\s*\[\[\s*([\w-]+)\s*\]\]")
