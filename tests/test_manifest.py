@@ -149,6 +149,23 @@ def test_published_outside_the_years_refused_with_its_line(published):
     assert error.line == 3
 
 
+@pytest.mark.parametrize(("written", "file"), [
+    ("./a.txt", "a.txt"), ("sub//a.txt", "sub/a.txt"), ("sub/./a.txt", "sub/a.txt"),
+    ("./sub/a.txt/", "sub/a.txt"),
+])
+def test_file_paths_are_named_as_the_walk_names_files(written, file):
+    result = parse_manifest(toml('[[article]]', f'file = "{written}"', 'headline = "H"'))
+    assert result.entry_for(file).headline == "H"
+    assert result.entry_for(file).file == file
+    assert result.entry_for(file).line == 2
+
+
+def test_the_same_file_written_two_ways_is_listed_twice():
+    error = refused(toml('[[article]]', 'file = "a.txt"', '[[article]]', 'file = "./a.txt"'))
+    assert "'./a.txt' is listed twice" in error.reason
+    assert error.line == 4
+
+
 @pytest.mark.parametrize("status", ["draft", "review", "published"])
 def test_statuses(status):
     result = parse_manifest(toml('[[article]]', 'file = "a.txt"', f'status = "{status}"'))
@@ -242,7 +259,7 @@ def test_bad_kind(kind):
 
 @pytest.mark.parametrize(
     "path",
-    ["../a.txt", "sub/../../a.txt", "sub/../a.txt", "..", "/etc/passwd", "/a.txt"],
+    ["../a.txt", "sub/../../a.txt", "sub/../a.txt", "..", "/etc/passwd", "/a.txt", "./", "."],
 )
 def test_file_outside_the_folder_refused(path):
     error = refused(toml('[[article]]', 'headline = "H"', f'file = "{path}"'))

@@ -50,7 +50,7 @@ from ..models import (
     match_keys,
 )
 from .errors import InputError
-from .files import InputFile, Refused, iter_inputs
+from .files import InputFile, InputWarning, Refused, iter_inputs
 from .manifest import ArticleEntry
 from .parallel import article_from, parse_ahead
 from .parse import ParsedArticle, parse_bytes
@@ -95,12 +95,13 @@ class FileResult:
 @dataclass
 class ImportReport:
     """What an import did. `results` lists every file when `keep_results` (the admin's table);
-    failures and skips are always kept, whatever the size of the archive."""
+    failures, skips and warnings are always kept, whatever the size of the archive."""
 
     keep_results: bool = True
     results: list[FileResult] = field(default_factory=list)
     failures: list[FileResult] = field(default_factory=list)
     skipped: list[FileResult] = field(default_factory=list)
+    warnings: list[InputWarning] = field(default_factory=list)
     totals: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUSES, 0))
     links_resolved: int = 0
     links_unresolved: int = 0
@@ -130,9 +131,11 @@ class ImportReport:
     def summary(self):
         parts = [f"{self.totals[status]} {status}" for status in STATUSES]
         prefix = "Dry run, nothing written: " if self.dry_run else ""
+        warned = len(self.warnings)
         return (f"{prefix}{self.files} files: {', '.join(parts)}. Related links: "
                 f"{self.links_resolved} resolved now in {self.resolve_seconds:.2f} s, "
-                f"{self.links_unresolved} still unresolved.")
+                f"{self.links_unresolved} still unresolved."
+                + (f" {warned} warning{'s' if warned > 1 else ''}." if warned else ""))
 
 
 class ImportFailure(InputError):
@@ -224,6 +227,9 @@ class Importer:
         results = {}
         prepared = []
         for index, item in enumerate(batch):
+            if isinstance(item, InputWarning):
+                report.warnings.append(item)  # not a file: nothing to count
+                continue
             if isinstance(item, Refused):
                 results[index] = FileResult(item.name, FAILED, reason=item.reason,
                                             line=item.line)
@@ -232,7 +238,10 @@ class Importer:
                 article = None
                 if parsed_files and parsed_files[index] is not None:
                     article = article_from(parsed_files[index])
-                prepared.append((index, self._prepare(item, article)))
+                p = self._prepare(item, article)
+                prepared.append((index, p))
+                report.warnings.extend(InputWarning(item.name, message, line)
+                                       for line, message in p.parsed.warnings)
             except InputError as error:
                 results[index] = FileResult(item.name, FAILED, reason=error.reason,
                                             line=error.line)
@@ -254,7 +263,7 @@ class Importer:
         for index, p in again:
             results[index] = self._write_one(p)
 
-        for index in range(len(batch)):
+        for index in sorted(results):
             report.add(results[index])
             self.on_result(results[index])
 

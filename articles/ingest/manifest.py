@@ -133,9 +133,11 @@ def parse_manifest(data):
         name = _text(table, "file", locate, required=True)
         line = locate.value("file", name)
         path = PurePosixPath(name)
-        if path.is_absolute() or ".." in path.parts:
+        if path.is_absolute() or ".." in path.parts or not path.parts:
             raise ManifestError(f"file {name!r} must be a path inside the manifest's folder", line)
-        if name in articles:
+        # As the walk names files: "./a.txt", "sub//a.txt" and "sub/./a.txt" are sub/a.txt.
+        path = path.as_posix()
+        if path in articles:
             raise ManifestError(f"file {name!r} is listed twice", line)
         source_key = _text(table, "source", locate)
         if source_key and source_key not in sources:
@@ -145,8 +147,8 @@ def parse_manifest(data):
         if status and status not in STATUSES:
             raise ManifestError(f"article {name!r}: status must be one of {', '.join(STATUSES)}, "
                                 f"not {status!r}", locate.value("status", status))
-        articles[name] = ArticleEntry(
-            file=name,
+        articles[path] = ArticleEntry(
+            file=path,
             source=sources.get(source_key),
             headline=" ".join(_text(table, "headline", locate).split()),
             url=_text(table, "url", locate),
