@@ -286,4 +286,6 @@ def test_count_files_counts_what_the_import_reports(tmp_path):
     with guarded(folder):
         report = import_paths(paths, source_name="Wire")
 
-    assert count_files(paths) == report.files == 7
+    # All but the broken manifest's own line: counting reads no manifest, as that would make
+    # an archive's manifests be parsed twice.
+    assert count_files(paths) == report.files - 1 == 6

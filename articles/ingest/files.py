@@ -115,15 +115,20 @@ def read_bounded(path, limit=MAX_FILE_BYTES):
 
 
 def count_files(paths, max_files=MAX_FILES):
-    """How many files (and refused paths and manifests) an import of `paths` reports. Raises
-    TooManyFiles over `max_files`."""
+    """How many files an import of `paths` reports, the paths it refuses included (not a broken
+    manifest's own line: counting reads no manifest). Raises TooManyFiles over `max_files`."""
     total = 0
-    for raw, _ in _inputs(paths, None, warn=False):
-        total += 1
-        if total > max_files:
-            raise TooManyFiles(f"{raw} holds more than {max_files:,} .txt files, the limit "
-                               "for one run: import it folder by folder (or raise "
-                               "--max-files).")
+    several = len(paths) > 1
+    seen = set()
+    for raw in paths:
+        for found in _walk(Path(raw)):
+            if isinstance(found, _Left) or (several and not _once(seen, found.path)):
+                continue
+            total += 1
+            if total > max_files:
+                raise TooManyFiles(f"{raw} holds more than {max_files:,} .txt files, the limit "
+                                   "for one run: import it folder by folder (or raise "
+                                   "--max-files).")
     return total
 
 
@@ -133,12 +138,6 @@ def iter_inputs(paths, relative_to=None):
     folder that cannot be listed), a broken manifest, and each file it governs (never imported
     without it); an InputWarning for a manifest entry that matches no file. Names are relative
     to `relative_to` when given."""
-    for _, item in _inputs(paths, relative_to):
-        yield item
-
-
-def _inputs(paths, relative_to, warn=True):
-    """(the path argument, item) for what iter_inputs yields; without warnings unless `warn`."""
     manifests = _Manifests()
 
     def shown(path):
@@ -155,26 +154,26 @@ def _inputs(paths, relative_to, warn=True):
                 # checked against the folder, and the manifest need not be kept.
                 manifest, refusal = manifests.release(found.folder)
                 if refusal:
-                    yield raw, Refused(shown(found.folder / MANIFEST_FILENAME), refusal.reason,
-                                       refusal.line)
-                if warn and isinstance(manifest, Manifest) and (
+                    yield Refused(shown(found.folder / MANIFEST_FILENAME), refusal.reason,
+                                  refusal.line)
+                if isinstance(manifest, Manifest) and (
                         not several or _once(seen, found.folder / MANIFEST_FILENAME)):
                     name = shown(found.folder / MANIFEST_FILENAME)
                     for entry, message in _unmatched(found.folder, manifest):
-                        yield raw, InputWarning(name, message, entry.line)
+                        yield InputWarning(name, message, entry.line)
                 continue
             file = found.path
             if several and not _once(seen, file):
                 continue
             if found.reason:
-                yield raw, Refused(str(raw) if file == path else shown(file), found.reason)
+                yield Refused(str(raw) if file == path else shown(file), found.reason)
                 continue
             entry = None
             for folder in _folders_up(file.parent, root):
                 manifest, refusal = manifests.get(folder)
                 if refusal:
-                    yield raw, Refused(shown(folder / MANIFEST_FILENAME), refusal.reason,
-                                       refusal.line)
+                    yield Refused(shown(folder / MANIFEST_FILENAME), refusal.reason,
+                                  refusal.line)
                 if isinstance(manifest, ManifestError):
                     entry = manifest
                     break
@@ -183,9 +182,9 @@ def _inputs(paths, relative_to, warn=True):
                     if entry:
                         break
             if isinstance(entry, ManifestError):
-                yield raw, Refused(shown(file), f"its manifest is invalid: {entry}")
+                yield Refused(shown(file), f"its manifest is invalid: {entry}")
             else:
-                yield raw, InputFile(shown(file), partial(read_bounded, file), entry, file)
+                yield InputFile(shown(file), partial(read_bounded, file), entry, file)
 
 
 def _once(seen, path):
@@ -298,7 +297,7 @@ def _unmatched(folder, manifest):
     could have imported, in the manifest's order."""
     for entry in manifest.articles.values():
         try:
-            mode = os.lstat(folder / entry.file).st_mode
+            mode = os.lstat(os.path.join(folder, entry.file)).st_mode
         except (FileNotFoundError, NotADirectoryError):
             yield entry, f"no file {entry.file} in this folder"
             continue
