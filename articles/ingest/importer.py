@@ -52,7 +52,7 @@ from ..models import (
     match_keys,
 )
 from .errors import InputError
-from .files import InputFile, Refused, iter_inputs
+from .files import InputFile, InputWarning, Refused, iter_inputs
 from .manifest import ArticleEntry
 from .parallel import article_from, parse_ahead
 from .parse import ParsedArticle, parse_bytes
@@ -98,13 +98,15 @@ class FileResult:
 @dataclass
 class ImportReport:
     """What an import did. `results` lists every file when `keep_results` (the admin's table);
-    failures, skips and held files are always kept, whatever the size of the archive."""
+    failures, skips, held files and warnings are always kept, whatever the size of the
+    archive."""
 
     keep_results: bool = True
     results: list[FileResult] = field(default_factory=list)
     failures: list[FileResult] = field(default_factory=list)
     skipped: list[FileResult] = field(default_factory=list)
     held: list[FileResult] = field(default_factory=list)
+    warnings: list[InputWarning] = field(default_factory=list)
     totals: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUSES, 0))
     links_resolved: int = 0
     links_unresolved: int = 0
@@ -136,9 +138,11 @@ class ImportReport:
     def summary(self):
         parts = [f"{self.totals[status]} {status}" for status in STATUSES]
         prefix = "Dry run, nothing written: " if self.dry_run else ""
+        warned = len(self.warnings)
         return (f"{prefix}{self.files} files: {', '.join(parts)}. Related links: "
                 f"{self.links_resolved} resolved now in {self.resolve_seconds:.2f} s, "
-                f"{self.links_unresolved} still unresolved.")
+                f"{self.links_unresolved} still unresolved."
+                + (f" {warned} warning{'s' if warned > 1 else ''}." if warned else ""))
 
 
 class ImportFailure(InputError):
@@ -230,6 +234,9 @@ class Importer:
         results = {}
         prepared = []
         for index, item in enumerate(batch):
+            if isinstance(item, InputWarning):
+                report.warnings.append(item)  # not a file: nothing to count
+                continue
             if isinstance(item, Refused):
                 results[index] = FileResult(item.name, FAILED, reason=item.reason,
                                             line=item.line)
@@ -238,7 +245,10 @@ class Importer:
                 article = None
                 if parsed_files and parsed_files[index] is not None:
                     article = article_from(parsed_files[index])
-                prepared.append((index, self._prepare(item, article)))
+                p = self._prepare(item, article)
+                prepared.append((index, p))
+                report.warnings.extend(InputWarning(item.name, message, line)
+                                       for line, message in p.parsed.warnings)
             except InputError as error:
                 results[index] = FileResult(item.name, FAILED, reason=error.reason,
                                             line=error.line)
@@ -260,7 +270,7 @@ class Importer:
         for index, p in again:
             results[index] = self._write_one(p)
 
-        for index in range(len(batch)):
+        for index in sorted(results):
             report.add(results[index])
             self.on_result(results[index])
 
