@@ -10,7 +10,6 @@ import base64
 import functools
 import hashlib
 import json
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.signals import setting_changed
@@ -142,18 +141,12 @@ def tag_url(tag):
 
 def related_href(link):
     """Our article when the item resolved to a public one; else the external URL an editor
-    gave; else our search for its text, so the sidebar never shows a dead link."""
+    gave; else None: the item is shown without a link (a search for its text mostly found
+    nothing, and no link may lead to an empty page)."""
     target = link.public_target
     if target:
         return target.get_absolute_url()
-    if link.url:
-        return link.url  # an editor pointed it at the story elsewhere
-    return f"{_search_url()}?{urlencode({'q': link.text})}"
-
-
-@functools.cache
-def _search_url():
-    return reverse("articles:list")
+    return link.url or None  # an editor pointed it at the story elsewhere
 
 
 def news_article_json_ld(request, article):
