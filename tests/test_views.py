@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
+from django.utils import timezone
 
 from articles.ingest.importer import import_paths
 from articles.models import Article, Correction, RelatedLink
@@ -641,16 +642,61 @@ def test_list_pagination_links_keep_the_filters(client):
     assert pagination_link(second, "prev") == {"q": ["story"], "tag": ["sahel"], "page": ["1"]}
 
 
-@pytest.mark.parametrize("query", [
-    "published_after=not-a-date", "published_before=2025-13-45",
-    "published_after=2025-04-01&published_before=yesterday",
+@pytest.mark.parametrize(("query", "invalid"), [
+    ("published_after=not-a-date", ["published_after"]),
+    ("published_before=2025-13-45", ["published_before"]),
+    ("published_after=2025-04-01&published_before=yesterday", ["published_before"]),
+    ("source=nope", ["source"]),
+    ("source=embargoed-desk", ["source"]),  # only a draft of its own: as if unknown
+    ("language=xx", ["language"]),
+    ("published_after=garbage&source=nope&language=xx&page=abc&q=moscow",
+     ["source", "language", "published_after"]),
 ])
-def test_list_invalid_date_is_an_error_message_not_a_crash(client, catalogue, query):
+def test_list_filters_it_cannot_read_answer_400_with_what_to_correct(client, catalogue, query,
+                                                                      invalid):
+    make_article("Coup plot foiled", source=make_source("Embargoed Desk", "embargoed-desk"),
+                 status=Article.Status.DRAFT)
     response = client.get(f"/articles/?{query}")
-    assert response.status_code == 200
+    assert response.status_code == 400
     page = parse(response)
-    error = page.find(cls="field__error")
-    assert "valid date" in error.clean_text
+    assert card_headlines(page) == []  # never the unfiltered list
+    assert page.find("h2", cls="results__count").clean_text == "Some filters could not be read"
+    form = page.find("form", cls="filters")
+    flagged = [el for el in form.iter() if el.attrs.get("aria-invalid") == "true"]
+    assert sorted(el.attrs["name"] for el in flagged) == sorted(invalid)
+    for field in flagged:
+        # The message the field names is on the page, under that very id.
+        message = form.find(id=field.attrs["aria-describedby"])
+        assert "valid" in message.clean_text, message
+        # A date input holds an ISO date or nothing; never the text that was refused.
+        assert field.attrs.get("value") is None
+    assert b"Embargoed Desk" not in response.content
+
+
+def test_list_date_filters_show_a_date_they_read_in_iso(client, catalogue):
+    page = get_page(client, "/articles/?published_before=04/05/2025")
+    assert page.find("input", name="published_before").attrs["value"] == "2025-04-05"
+    assert card_headlines(page) == ["Ministers meet in Moscow"]
+
+
+def test_list_source_filter_names_only_sources_with_public_articles(client, catalogue):
+    make_article("Coup plot foiled", source=make_source("Embargoed Desk", "embargoed-desk"),
+                 status=Article.Status.DRAFT)
+    later = make_article("Summit opens", source=make_source("Summit Desk", "summit-desk"),
+                         age=-timedelta(hours=1))
+    make_source("Empty Source", "empty-source")
+
+    def options():
+        select = get_page(client, "/articles/").find("select", name="source")
+        return [(o.attrs["value"], o.clean_text) for o in select.find_all("option")]
+
+    assert options() == [("", "All sources"), ("desk", "Partner Desk"), ("wire", "Sahel Wire")]
+    assert client.get("/articles/?source=summit-desk").status_code == 400
+    # The scheduled article's time comes: its source is public from the next request on.
+    Article.objects.filter(pk=later.pk).update(published_at=timezone.now())
+    assert ("summit-desk", "Summit Desk") in options()
+    page = get_page(client, "/articles/?source=summit-desk")
+    assert card_headlines(page) == ["Summit opens"]
 
 
 # -------------------------------------------------------------------------------------------
