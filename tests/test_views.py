@@ -1,6 +1,7 @@
 """What a reader sees: the public pages through Django's test client."""
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -315,6 +316,20 @@ def test_second_seed_shows_related_stories_with_ellipses_and_languages(client, s
     french = [item for item in items if item.clean_text.startswith("Un communiqué")]
     assert len(french) == 1 and french[0].attrs.get("lang") == "fr"
     assert [item for item in items if "lang" in item.attrs] == french
+
+
+def test_machine_readable_times_are_whole_seconds(client):
+    """HTML's datetime attributes allow at most three digits of a second; ours have none."""
+    article = make_article("Timed story", published_at=datetime(2025, 4, 1, 9, 0, 5, 123456,
+                                                                tzinfo=UTC))
+    Correction.objects.create(article=article, note="A fix.")
+    for url in ("/", article.get_absolute_url()):
+        page = get_page(client, url)
+        times = [el.attrs["datetime"] for el in page.find_all("time")
+                 if not el.attrs["datetime"].startswith("PT")]
+        assert times and all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d", t)
+                             for t in times), times
+    assert "2025-04-01T09:00:05+00:00" in times
 
 
 def test_article_page_language_follows_the_article(client):
