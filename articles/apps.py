@@ -7,4 +7,4 @@ class ArticlesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import signals  # noqa: F401 - connects the receivers
+        from . import signals, slugs  # noqa: F401 - connects the receivers

@@ -14,7 +14,6 @@ import json
 import logging
 import re
 import time
-from collections import Counter
 from collections.abc import Iterable
 from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass, field, replace
@@ -38,7 +37,6 @@ from django.db.models import (
 )
 from django.db.models.functions import Lower, Substr
 from django.utils import timezone
-from django.utils.text import slugify
 from taggit.models import Tag
 
 from ..cache import bump_content_version
@@ -51,6 +49,7 @@ from ..models import (
     TaggedArticle,
     match_keys,
 )
+from ..slugs import unique_slugs, unique_source_slug
 from .errors import InputError
 from .files import InputFile, InputWarning, Refused, iter_inputs
 from .manifest import ArticleEntry
@@ -71,7 +70,6 @@ BATCH_SIZE = 500  # files read, looked up and written together
 ANALYZE_AFTER = 1000  # articles created by one import before PostgreSQL's statistics are renewed
 SQLITE_CACHE_KIB = 16 * 1024
 MAX_PROPOSED_HEADLINE = 90
-MAX_SLUG = 100
 
 
 # ---------------------------------------------------------------------------------------------
@@ -620,8 +618,10 @@ def _insert_rows(model, rows):
 def _tags_named(names):
     """{casefolded name: Tag} for the kicker tags of a batch, creating the missing ones."""
     wanted = {name.casefold(): name for name in names}
+    # Exact names too: SQLite's LOWER() (and PostgreSQL's in the C locale) folds ASCII only, so
+    # "Россия" would not find itself, and creating it again would spoil the batch.
     tags = {tag.name.casefold(): tag for tag in Tag.objects.annotate(folded=Lower("name"))
-            .filter(folded__in=[name.lower() for name in names])}
+            .filter(Q(folded__in=[name.lower() for name in names]) | Q(name__in=names))}
     for folded, name in wanted.items():
         if folded not in tags:
             tags[folded] = Tag.objects.create(name=name)  # taggit makes the slug unique
@@ -707,7 +707,7 @@ def stored_digest(article, links=None):
 
 
 # ---------------------------------------------------------------------------------------------
-# Headlines and slugs
+# Headlines
 
 
 # A sentence ends at . ! or ? before a capital, but not after an initial ("U.S. Army").
@@ -721,33 +721,6 @@ def propose_headline(lead):
         return sentence
     cut = sentence[: MAX_PROPOSED_HEADLINE + 1].rsplit(" ", 1)[0].rstrip(",;:-–— ")
     return f"{cut}…"
-
-
-def unique_slugs(texts, model=Article, max_length=MAX_SLUG):
-    """A free slug for each text, distinct from each other and from the table's, in two
-    queries whatever their number."""
-    bases = [slugify(text)[:max_length].strip("-") or "article" for text in texts]
-    taken = set(model.objects.filter(slug__in=set(bases)).values_list("slug", flat=True))
-    crowded = {base for base in bases if base in taken} | {
-        base for base, count in Counter(bases).items() if count > 1}
-    if crowded:
-        numbered = Q()
-        for base in crowded:
-            numbered |= Q(slug__startswith=f"{base}-")
-        taken |= set(model.objects.filter(numbered).values_list("slug", flat=True))
-    slugs = []
-    for base in bases:
-        slug, number = base, 2
-        while slug in taken:
-            slug = f"{base}-{number}"
-            number += 1
-        taken.add(slug)
-        slugs.append(slug)
-    return slugs
-
-
-def unique_source_slug(name):
-    return unique_slugs([name], model=Source)[0]
 
 
 # ---------------------------------------------------------------------------------------------
