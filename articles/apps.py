@@ -17,7 +17,8 @@ class ArticlesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        # Connects the receivers: model signals to content_changed, content_changed to the cache.
-        from . import cache, signals  # noqa: F401
+        # Connects the receivers: model signals to content_changed, content_changed to the
+        # cache, and the slug rule to new tags.
+        from . import cache, signals, slugs  # noqa: F401
 
         post_migrate.connect(create_cache_tables, sender=self)

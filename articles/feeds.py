@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.http import Http404, HttpRequest, QueryDict
+from django.http import Http404, HttpRequest, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
@@ -21,29 +21,44 @@ FEED_SIZE = 30
 @dataclass(frozen=True)
 class FeedScope:
     section: Tag | Source | None
-    filters: QueryDict
+    filters: ArticleFilter  # the request's, validated
     request: HttpRequest
+
+
+class InvalidFilters(Exception):
+    """The request's filters cannot be read; the message says which and why."""
 
 
 class ArticlesFeed(Feed):
     """Latest published articles. URL kwargs narrow it to a tag or a source."""
 
+    def __call__(self, request, *args, **kwargs):
+        try:
+            return super().__call__(request, *args, **kwargs)
+        except InvalidFilters as error:
+            # As the list page answers: a feed reader subscribed to a mistyped address must
+            # not be given every article instead.
+            return HttpResponseBadRequest(f"{error}\n", content_type="text/plain; charset=utf-8")
+
     def get_object(self, request, tag=None, source=None):
         """(the tag or source the feed is narrowed to, or None; the request's filters).
         The filters travel with the object: one Feed instance serves every request."""
         published = Article.objects.published()
+        section = None
         if tag:
             section = get_object_or_404(Tag, slug=tag)
             published = published.filter(tags=section)
         elif source:
             section = get_object_or_404(Source, slug=source)
             published = published.filter(source=section)
-        else:
-            return FeedScope(None, request.GET.copy(), request)
         # Like the tag and source pages: not public until a published article uses it.
-        if not published.exists():
+        if section is not None and not published.exists():
             raise Http404(f"Nothing published under {section}.")
-        return FeedScope(section, request.GET.copy(), request)
+        filters = ArticleFilter(request.GET, queryset=published)
+        if filters.errors:
+            raise InvalidFilters("Invalid filters:\n" + "\n".join(
+                f"{name}: {' '.join(messages)}" for name, messages in filters.errors.items()))
+        return FeedScope(section, filters, request)
 
     def title(self, scope):
         name = settings.NEWSROOM_NAME
@@ -66,7 +81,7 @@ class ArticlesFeed(Feed):
         elif isinstance(scope.section, Tag):
             articles = articles.filter(tags=scope.section)
         # A feed is newest first, even when a search would rank its results.
-        filtered = ArticleFilter(scope.filters, queryset=articles).qs
+        filtered = scope.filters.filter_queryset(articles)
         entries = list(filtered.order_by("-published_at", "-pk").prefetch_related("tags")
                        [:FEED_SIZE])
         depends_on(scope.request, scope.section or LISTS, *{entry.source for entry in entries},

@@ -1,11 +1,41 @@
-"""The public filtering contract, in one place: the list view and the feeds both use it."""
+"""The public filtering contract, in one place: the list view and the feeds both use it.
+
+A filter that cannot be read (an unknown or non-public source, a language we do not publish
+in, a date that is no date) is refused with 400 by both, never ignored: ignoring it would
+answer with every article."""
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
 
 from .models import Article, Source
 
 LANGUAGES = [("en", "English"), ("fr", "French")]
+
+
+def public_sources(request=None):
+    """The sources readers may filter by: those with a public article at the time of the
+    request. A source with drafts only, or none, stays unnamed: its name could reveal an
+    embargoed story."""
+    published = Article.objects.published().filter(source=OuterRef("pk"))
+    return Source.objects.filter(Exists(published)).order_by("name")
+
+
+class DateInput(forms.DateInput):
+    """<input type="date">, whose value HTML allows only as an ISO date: a date given in
+    another format the field reads is shown in ISO, a value that is no date as nothing (the
+    field's error message says what was wrong)."""
+
+    input_type = "date"
+
+    def format_value(self, value):
+        if isinstance(value, str):
+            try:
+                value = forms.DateField().to_python(value)
+            except ValidationError:
+                return None
+        return value.isoformat() if value else None
 
 
 class ArticleFilter(django_filters.FilterSet):
@@ -17,7 +47,7 @@ class ArticleFilter(django_filters.FilterSet):
         label="Tag", field_name="tags__name", lookup_expr="iexact", distinct=True
     )
     source = django_filters.ModelChoiceFilter(
-        label="Source", queryset=Source.objects.order_by("name"), to_field_name="slug",
+        label="Source", queryset=public_sources, to_field_name="slug",
         empty_label="All sources",
     )
     language = django_filters.ChoiceFilter(
@@ -25,11 +55,11 @@ class ArticleFilter(django_filters.FilterSet):
     )
     published_after = django_filters.DateFilter(
         label="From", field_name="published_at", lookup_expr="date__gte",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput,
     )
     published_before = django_filters.DateFilter(
         label="To", field_name="published_at", lookup_expr="date__lte",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput,
     )
     has_video = django_filters.BooleanFilter(
         label="Has related videos", method="filter_has_video",

@@ -10,7 +10,6 @@ import base64
 import functools
 import hashlib
 import json
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.signals import setting_changed
@@ -77,7 +76,8 @@ def querystring(request, **changes):
 
 def date(value, format_string):
     """Django's |date filter with a literal format, in the site's time zone and language
-    (TIME_ZONE, LANGUAGE_CODE: the reader pages activate no other)."""
+    (TIME_ZONE, LANGUAGE_CODE: the reader pages activate no other). "c" (ISO 8601) gives
+    whole seconds: HTML's datetime attributes allow at most three digits of a second."""
     if value in (None, ""):
         return ""
     return _formatted_date(value, format_string)
@@ -87,7 +87,9 @@ def date(value, format_string):
 def _formatted_date(value, format_string):
     # A list page shows the same few dozen times to every reader: format each once.
     value = template_localtime(value)
-    return value.isoformat() if format_string == "c" else dateformat.format(value, format_string)
+    if format_string == "c":
+        return value.isoformat(timespec="seconds")
+    return dateformat.format(value, format_string)
 
 
 @receiver(setting_changed)
@@ -142,18 +144,12 @@ def tag_url(tag):
 
 def related_href(link):
     """Our article when the item resolved to a public one; else the external URL an editor
-    gave; else our search for its text, so the sidebar never shows a dead link."""
+    gave; else None: the item is shown without a link (a search for its text mostly found
+    nothing, and no link may lead to an empty page)."""
     target = link.public_target
     if target:
         return target.get_absolute_url()
-    if link.url:
-        return link.url  # an editor pointed it at the story elsewhere
-    return f"{_search_url()}?{urlencode({'q': link.text})}"
-
-
-@functools.cache
-def _search_url():
-    return reverse("articles:list")
+    return link.url or None  # an editor pointed it at the story elsewhere
 
 
 def news_article_json_ld(request, article, tags):

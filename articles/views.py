@@ -66,6 +66,18 @@ class ArticleListView(CachedListingMixin, FilterView):
     def get_queryset(self):
         return Article.objects.published().for_listing()
 
+    def get_context_data(self, **kwargs):
+        if self.filterset.errors:
+            # Filters that cannot be read select nothing: no count, no pagination, no cached
+            # fragment; the form says what to correct (see list.html).
+            return {**kwargs, "view": self, "listing_html": ""}
+        return super().get_context_data(**kwargs)
+
+    def render_to_response(self, context, **response_kwargs):
+        if self.filterset.errors:
+            response_kwargs["status"] = 400  # as the feeds answer the same filters
+        return super().render_to_response(context, **response_kwargs)
+
 
 class ArticleDetailView(DetailView):
     """An article; staff preview drafts and scheduled articles, readers see what is

@@ -28,7 +28,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 def pytest_collection_modifyitems(config, items):
-    # CI installs Chromium and Redis and sets NEWSROOM_REQUIRE_SERVICES=1: there a missing one
+    # CI installs Chromium, Redis and Java and sets NEWSROOM_REQUIRE_SERVICES=1: there a missing one
     # fails instead of skipping.
     if os.environ.get("NEWSROOM_REQUIRE_SERVICES") == "1":
         return
@@ -37,6 +37,8 @@ def pytest_collection_modifyitems(config, items):
         f"no Chromium at {CHROMIUM} (apt-get install chromium)",
         "redis": None if shutil.which("redis-server") else
         "no redis-server (apt-get install redis-server)",
+        "java": None if shutil.which("java") else
+        "no Java runtime for the Nu HTML Checker (apt-get install default-jre-headless)",
     }
     for marker, reason in missing.items():
         if reason:

@@ -205,6 +205,27 @@ def test_feeds_honour_the_list_filters(client, newsroom, url, expected):
     titles = rss_titles(client, url) if "/rss/" in url else atom_titles(client, url)
     assert titles == expected
 
+@pytest.mark.parametrize(("url", "named"), [
+    ("/feeds/rss/?source=nope", ["source"]),
+    ("/feeds/atom/?source=embargoed-desk", ["source"]),  # only a draft: as if unknown
+    ("/feeds/rss/?language=xx", ["language"]),
+    ("/feeds/atom/?published_after=garbage", ["published_after"]),
+    ("/tags/russia/rss/?published_before=2025-13-45", ["published_before"]),
+    ("/sources/wire/atom/?source=nope&language=xx", ["source", "language"]),
+])
+def test_feeds_refuse_filters_they_cannot_read(client, newsroom, url, named):
+    make_article("Coup plot foiled", source=make_source("Embargoed Desk", "embargoed-desk"),
+                 status=Article.Status.DRAFT)
+    response = client.get(url)
+    # As the list page answers; never the whole feed instead.
+    assert response.status_code == 400
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    lines = response.content.decode().splitlines()
+    assert lines[0] == "Invalid filters:"
+    assert [line.split(":")[0] for line in lines[1:]] == named
+    assert "Embargoed" not in response.content.decode()
+
+
 
 @pytest.mark.parametrize("url", ["/feeds/rss/", "/feeds/atom/"])
 def test_feed_html_descriptions_escape_hostile_text(client, url):

@@ -5,6 +5,9 @@ import shutil
 import textwrap
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.db import connection
 
@@ -463,3 +466,130 @@ def test_an_archive_import_renews_postgresql_statistics(tmp_path, monkeypatch):
         write(tmp_path / "archive", f"{n}.txt", f"Kicker\nAn archived story, number {n}.\n")
     run(tmp_path / "archive", source="Wire")
     assert estimated_rows() == 5
+
+
+# -- manifests that cannot hold, and what the report warns about --------------------------------
+
+
+@pytest.mark.parametrize("published", ["9999-12-31T23:00:00-05:00", "0001-01-01T00:00:00+01:00"])
+def test_a_date_out_of_range_fails_its_folder_and_other_folders_import(tmp_path, published):
+    write(tmp_path / "a", "x.txt", VIDEO_FILE.format(target="Clip"))
+    manifest(tmp_path / "a", [{"file": "x.txt", "source": "wire", "headline": "H",
+                               "published": published}])
+    write(tmp_path / "b", "y.txt", STORY_FILE.format(lead="A story about trade."))
+
+    code, out, err = run(tmp_path, source="Test Wire")
+
+    assert code == 1
+    manifest_line = f"{tmp_path / 'a' / 'manifest.toml'}:9: article 'x.txt': published"
+    assert f"failed {manifest_line}" in err
+    assert "is not between the years 1800 and 2200" in err
+    assert f"failed {tmp_path / 'a' / 'x.txt'}: its manifest is invalid: line 9:" in err
+    assert "1 created" in out
+    assert Article.objects.get().source_file == str(tmp_path / "b" / "y.txt")
+
+
+@pytest.mark.parametrize("written", ["./a.txt", ".//a.txt", "././a.txt"])
+def test_a_manifest_entry_written_with_dots_governs_its_file(tmp_path, written):
+    write(tmp_path, "a.txt", VIDEO_FILE.format(target="Clip"))
+    manifest(tmp_path, [{"file": written, "source": "wire", "headline": "Joint force agreed"}])
+
+    code, _, err = run(tmp_path)
+
+    assert code == 0, err
+    assert "warning" not in err
+    assert Article.objects.get().headline == "Joint force agreed"
+
+
+def test_a_manifest_entry_that_matches_no_file_is_a_warning(tmp_path):
+    write(tmp_path, "a.txt", VIDEO_FILE.format(target="Clip"))
+    write(tmp_path, "notes.md", "Not an article.\n")
+    manifest(tmp_path, [{"file": "a.txt", "source": "wire", "headline": "Here"},
+                        {"file": "gone.txt", "source": "wire", "headline": "Missing"},
+                        {"file": "notes.md", "source": "wire", "headline": "Not an article"}])
+
+    code, out, err = run(tmp_path)
+
+    assert code == 0  # warnings do not fail the run
+    where = tmp_path / "manifest.toml"
+    assert f"warning {where}:11: no file gone.txt in this folder" in err
+    assert f"warning {where}:16: notes.md is not a .txt file: only .txt files are imported" in err
+    assert "1 created" in out and out.rstrip().endswith("2 warnings.")
+
+
+def test_an_entry_is_checked_only_when_its_whole_folder_was_imported(tmp_path):
+    write(tmp_path, "a.txt", VIDEO_FILE.format(target="Clip"))
+    manifest(tmp_path, [{"file": "a.txt", "source": "wire"}, {"file": "b.txt", "source": "wire"}])
+
+    code, out, err = run(tmp_path / "a.txt")  # one file: b.txt was not asked for
+
+    assert code == 0
+    assert "warning" not in err and "warning" not in out
+
+
+def test_manifests_evicted_while_walking_give_no_false_warnings(tmp_path):
+    # Folders nested deeper than the manifests kept while walking, each with its own manifest:
+    # the top one is read for top.txt, pushed out on the way down, read again for the deepest
+    # file it lists, and checked once the walk has left it.
+    deepest = "/".join(f"n{n}" for n in range(10))
+    write(tmp_path, "top.txt", VIDEO_FILE.format(target="Top"))
+    write(tmp_path, f"{deepest}/last.txt", STORY_FILE.format(lead="The last story of all."))
+    manifest(tmp_path, [{"file": "top.txt", "source": "wire"},
+                        {"file": f"{deepest}/last.txt", "source": "wire"},
+                        {"file": "never.txt", "source": "wire"}])
+    for depth in range(1, 11):
+        folder = tmp_path.joinpath(*deepest.split("/")[:depth])
+        write(folder, "story.txt", f"Kicker\nStory number {depth} of the nested folders.\n")
+        manifest(folder, [{"file": "story.txt", "source": "wire"}])
+
+    report = importer.import_paths([tmp_path])
+
+    assert report.ok, report.failures
+    assert report.counts()["created"] == 12
+    assert [str(warning) for warning in report.warnings] == [
+        f"{tmp_path / 'manifest.toml'}:14: no file never.txt in this folder"]
+
+
+BAD_BYTE_FILE = "Café\nLa terrasse du café est ouverte.\nUn été chaud.\n".encode().replace(
+    "été".encode(), b"\xe9t\xc3\xa9")
+
+
+@pytest.mark.parametrize("workers", [0, 1], ids=["in-process", "workers"])
+def test_a_bad_byte_is_a_warning_with_its_line_and_the_rest_stays_utf8(tmp_path, workers):
+    (tmp_path / "a.txt").write_bytes(BAD_BYTE_FILE)
+
+    report = importer.Importer(source_name="Wire", workers=workers).run(
+        importer.iter_inputs([tmp_path]))
+
+    assert [str(w) for w in report.warnings] == [
+        f"{tmp_path / 'a.txt'}:3: invalid UTF-8 byte replaced with U+FFFD"]
+    assert report.ok
+    assert report.summary().endswith(" 1 warning.")
+    assert Article.objects.get().body == "La terrasse du café est ouverte.\n\nUn \ufffdté chaud."
+
+
+def test_the_command_prints_warnings_on_stderr_and_succeeds(tmp_path):
+    (tmp_path / "a.txt").write_bytes(BAD_BYTE_FILE)
+
+    code, out, err = run(tmp_path, source="Wire")
+
+    assert code == 0
+    assert f"warning {tmp_path / 'a.txt'}:3: invalid UTF-8 byte replaced with U+FFFD" in err
+    assert "warning" not in out.replace("1 warning.", "")
+
+
+def test_the_admin_import_page_lists_warnings(client, tmp_path):
+    editor = get_user_model().objects.create_user("editor", is_staff=True)
+    editor.groups.add(Group.objects.get(name="Editor"))
+    client.force_login(editor)
+    files = [SimpleUploadedFile("a.txt", BAD_BYTE_FILE),
+             SimpleUploadedFile("manifest.toml", b'[[article]]\nfile = "gone.txt"\n')]
+
+    response = client.post("/admin/articles/article/import/", {"files": files, "source": "Wire"})
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "1 created" in html and "2 warnings." in html
+    assert ("<li><code>a.txt:3</code>: invalid UTF-8 byte replaced with U+FFFD</li>"
+            in html)
+    assert "<li><code>manifest.toml:2</code>: no file gone.txt in this folder</li>" in html

@@ -82,12 +82,20 @@ def test_failures_from_workers_keep_file_and_line(tmp_path):
 
 
 def test_unreadable_file_is_reported_as_in_process(tmp_path):
-    folder = write_archive(tmp_path / "archive", 4)
+    folder = tmp_path / "archive"
     unreadable = folder / "part-0000" / "000001.txt"
-    unreadable.unlink()
-    unreadable.symlink_to(folder / "gone.txt")  # listed as a .txt file, but reading it fails
 
-    reports = [import_with(folder, workers=workers) for workers in (0, 1)]
+    def removed_once_listed(inputs):
+        for item in inputs:
+            if item.name == str(unreadable):
+                unreadable.unlink()  # listed as a .txt file, but reading it fails
+            yield item
+
+    reports = []
+    for workers in (0, 1):
+        write_archive(folder, 4)  # the removed file again
+        reports.append(Importer(workers=workers, batch_size=7).run(
+            removed_once_listed(iter_inputs([folder]))))
 
     reasons = [{r.name: r.reason for r in report.failures} for report in reports]
     assert reasons[0] == reasons[1]

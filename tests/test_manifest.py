@@ -127,6 +127,45 @@ def test_naive_published_becomes_utc(published):
     assert (value.hour, value.minute) == (9, 0)
 
 
+@pytest.mark.parametrize("published", [
+    "1800-01-01T00:00:00Z", "1800-01-01T00:30:00+00:30", "2200-12-31T23:59:59Z",
+    '"2200-12-31T23:59:59+00:00"',
+])
+def test_published_at_the_ends_of_the_years_accepted(published):
+    result = parse_manifest(toml('[[article]]', 'file = "a.txt"', f"published = {published}"))
+    assert result.entry_for("a.txt").published.year in (1800, 2200)
+
+
+@pytest.mark.parametrize("published", [
+    # Converting these to UTC overflows Python's datetime: the whole batch used to die with them.
+    "9999-12-31T23:00:00-05:00", "0001-01-01T00:00:00+01:00", '"9999-12-31T23:00:00-05:00"',
+    "0001-01-01", "1799-12-31T23:59:59Z", "2200-12-31T23:00:00-01:00", "2201-01-01T00:00:00Z",
+])
+def test_published_outside_the_years_refused_with_its_line(published):
+    error = refused(toml('[[article]]', 'file = "a.txt"', f"published = {published}",
+                         'headline = "H"'))
+    assert "article 'a.txt': published" in error.reason
+    assert "is not between the years 1800 and 2200" in error.reason
+    assert error.line == 3
+
+
+@pytest.mark.parametrize(("written", "file"), [
+    ("./a.txt", "a.txt"), ("sub//a.txt", "sub/a.txt"), ("sub/./a.txt", "sub/a.txt"),
+    ("./sub/a.txt/", "sub/a.txt"),
+])
+def test_file_paths_are_named_as_the_walk_names_files(written, file):
+    result = parse_manifest(toml('[[article]]', f'file = "{written}"', 'headline = "H"'))
+    assert result.entry_for(file).headline == "H"
+    assert result.entry_for(file).file == file
+    assert result.entry_for(file).line == 2
+
+
+def test_the_same_file_written_two_ways_is_listed_twice():
+    error = refused(toml('[[article]]', 'file = "a.txt"', '[[article]]', 'file = "./a.txt"'))
+    assert "'./a.txt' is listed twice" in error.reason
+    assert error.line == 4
+
+
 @pytest.mark.parametrize("status", ["draft", "review", "published"])
 def test_statuses(status):
     result = parse_manifest(toml('[[article]]', 'file = "a.txt"', f'status = "{status}"'))
@@ -220,7 +259,7 @@ def test_bad_kind(kind):
 
 @pytest.mark.parametrize(
     "path",
-    ["../a.txt", "sub/../../a.txt", "sub/../a.txt", "..", "/etc/passwd", "/a.txt"],
+    ["../a.txt", "sub/../../a.txt", "sub/../a.txt", "..", "/etc/passwd", "/a.txt", "./", "."],
 )
 def test_file_outside_the_folder_refused(path):
     error = refused(toml('[[article]]', 'headline = "H"', f'file = "{path}"'))

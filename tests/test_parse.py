@@ -412,6 +412,42 @@ def test_cp1252_file():
     assert [item.title for item in article.related] == ["Café owner interviewed"]
 
 
+def test_a_cp1252_file_has_no_warnings():
+    assert parse_bytes(b"Caf\xe9\nThe caf\xe9\x92s owner said\x85 and left.\n").warnings == ()
+
+
+def test_a_bad_byte_in_a_utf8_file_is_replaced_with_a_warning_at_its_line():
+    article = parse_bytes("Café\nLa terrasse du café est ouverte.\n\nUn été chaud.\n"
+                          .encode().replace("été".encode(), b"\xe9t\xc3\xa9"))
+    assert article.kicker == "Café"  # the rest of the file is UTF-8, not Windows-1252
+    assert article.paragraphs == ("La terrasse du café est ouverte.", "Un \ufffdté chaud.")
+    assert article.warnings == ((4, "invalid UTF-8 byte replaced with U+FFFD"),)
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+def test_a_warning_names_every_line_with_bad_bytes(newline):
+    lines = ["Café", *(f"Paragraph {n} of the café story." for n in range(2, 12))]
+    data = newline.join(lines).encode()
+    for n in (3, 5, 6, 7, 8, 9, 10, 11):
+        data = data.replace(f"Paragraph {n} ".encode(), f"Paragraph {n} ".encode() + b"\x93")
+    data = data.replace(b"Paragraph 3 \x93", b"Paragraph 3 \x93\x94")
+    article = parse_bytes(data)
+    assert article.warnings == ((3, "2 invalid UTF-8 bytes replaced with U+FFFD (also on lines "
+                                    "5, 6, 7, 8, 9 and 2 more)"),)
+    assert article.paragraphs[0] == "Paragraph 2 of the café story."
+
+
+def test_a_replacement_character_written_in_the_file_is_no_warning():
+    data = "Café\nA \ufffd written by the scraper, and é.\n".encode() + b"Bad \xff here.\n"
+    assert parse_bytes(data).warnings == ((3, "invalid UTF-8 byte replaced with U+FFFD"),)
+    assert parse_bytes("Café\nOnly a \ufffd written by the scraper.\n".encode()).warnings == ()
+
+
+def test_bytes_mostly_not_utf8_are_refused_as_binary():
+    with pytest.raises(ParseError, match="binary"):
+        parse_bytes("Café\n".encode() + bytes(range(0x80, 0x100)) * 4 + b"\nA paragraph.\n")
+
+
 def test_a_stray_control_character_is_tolerated(seeds_dir):
     data = (seeds_dir / SEED_000).read_bytes().replace(b"Russia\n", b"Russia\x0b\n", 1)
     article = parse_bytes(data)

@@ -1,6 +1,7 @@
 """What a reader sees: the public pages through Django's test client."""
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -8,9 +9,10 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
+from django.utils import timezone
 
 from articles.ingest.importer import import_paths
-from articles.models import Article, RelatedLink
+from articles.models import Article, Correction, RelatedLink
 from tests.conftest import SEED_000_VIDEO_TITLES
 from tests.factories import make_article, make_articles, make_link, make_source
 
@@ -285,9 +287,9 @@ def test_first_seed_shows_its_related_videos_in_order(client, seeded):
     ]
     titles = [item.find("span", cls="video-card__title").clean_text for item in items]
     assert titles == SEED_000_VIDEO_TITLES
-    # Nothing in our archive matches them: each item searches for its own title.
-    hrefs = [item.find("a").attrs["href"] for item in items]
-    assert hrefs == [search_url(title) for title in titles]
+    # Nothing in our archive matches them, and no editor gave a URL: no item links anywhere.
+    assert box.find_all("a") == []
+    assert len(box.find_all("div", cls="video-card__body")) == 6
     # Tags link to their tag page.
     tags = page.find("ul", cls="tags").find_all("a")
     assert [(a.clean_text, a.attrs["href"]) for a in tags] == [("Russia", "/tags/russia/")]
@@ -303,15 +305,30 @@ def test_second_seed_shows_related_stories_with_ellipses_and_languages(client, s
     assert not page.find_all("section", cls="box--videos")
     box = page.find("section", cls="box--stories")
     assert box.find("h2").clean_text == "Related stories"
-    links = box.find("ul", cls="story-list").find_all("a")
-    assert len(links) == 6
-    assert all(link.clean_text.endswith("…") for link in links)
+    # None resolved to an article of ours: each is shown as the box showed it, without a link.
+    assert box.find_all("a") == []
+    items = box.find("ul", cls="story-list").find_all("span", cls="story-list__text")
+    assert len(items) == 6
+    assert all(item.clean_text.endswith("…") for item in items)
     teasers = list(second.related_links.values_list("teaser", flat=True))
-    assert [link.clean_text for link in links] == [f"{teaser}…" for teaser in teasers]
-    french = [link for link in links if link.clean_text.startswith("Un communiqué")]
+    assert [item.clean_text for item in items] == [f"{teaser}…" for teaser in teasers]
+    french = [item for item in items if item.clean_text.startswith("Un communiqué")]
     assert len(french) == 1 and french[0].attrs.get("lang") == "fr"
-    assert [link for link in links if "lang" in link.attrs] == french
-    assert [link.attrs["href"] for link in links] == [search_url(t) for t in teasers]
+    assert [item for item in items if "lang" in item.attrs] == french
+
+
+def test_machine_readable_times_are_whole_seconds(client):
+    """HTML's datetime attributes allow at most three digits of a second; ours have none."""
+    article = make_article("Timed story", published_at=datetime(2025, 4, 1, 9, 0, 5, 123456,
+                                                                tzinfo=UTC))
+    Correction.objects.create(article=article, note="A fix.")
+    for url in ("/", article.get_absolute_url()):
+        page = get_page(client, url)
+        times = [el.attrs["datetime"] for el in page.find_all("time")
+                 if not el.attrs["datetime"].startswith("PT")]
+        assert times and all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d", t)
+                             for t in times), times
+    assert "2025-04-01T09:00:05+00:00" in times
 
 
 def test_article_page_language_follows_the_article(client):
@@ -324,37 +341,66 @@ def test_article_page_language_follows_the_article(client):
     assert get_page(client, "/").find("html").attrs["lang"] == "en"
 
 
-def test_related_links_never_point_to_a_page_that_would_404(client):
+def story_items(box):
+    """(text, href or None, lang or None) of each item of a "Related stories" box."""
+    return [
+        (el.clean_text, el.attrs.get("href"), el.attrs.get("lang"))
+        for item in box.find("ul", cls="story-list").find_all("li")
+        for el in item.children if isinstance(el, Element)
+    ]
+
+
+def test_related_items_link_to_our_public_article_else_the_editors_url_else_nowhere(client):
     article = make_article("Story with a sidebar")
     published = make_article("Published target", slug="published-target")
     draft = make_article("Draft target", status=Article.Status.DRAFT, slug="draft-target")
     scheduled = make_article("Scheduled target", age=-timedelta(days=1), slug="scheduled-target")
     make_link(article, teaser="Unresolved teaser about Niamey", truncated=True)
     make_link(article, teaser="Teaser of the published target", target=published)
-    make_link(article, teaser="Teaser of the draft target", target=draft)
-    make_link(article, teaser="Teaser of the scheduled target", target=scheduled)
+    make_link(article, teaser="Teaser of the draft target", target=draft, language="fr")
+    make_link(article, teaser="Teaser of the scheduled target", target=scheduled,
+              url="https://partner.example.com/scheduled")
     make_link(article, RelatedLink.Kind.VIDEO, title="Video of the draft", target=draft,
-              duration_seconds=3723)
+              duration_seconds=3723, language="fr")
     make_link(article, RelatedLink.Kind.VIDEO, title="Video of the published", target=published)
+    make_link(article, RelatedLink.Kind.VIDEO, title="Video elsewhere",
+              url="https://partner.example.com/video")
 
     page = get_page(client, article.get_absolute_url())
 
-    stories = page.find("section", cls="box--stories").find_all("a")
-    assert [a.attrs["href"] for a in stories] == [
-        search_url("Unresolved teaser about Niamey"),
-        "/articles/published-target/",
-        search_url("Teaser of the draft target"),
-        search_url("Teaser of the scheduled target"),
+    assert story_items(page.find("section", cls="box--stories")) == [
+        ("Unresolved teaser about Niamey…", None, None),
+        ("Teaser of the published target", "/articles/published-target/", None),
+        ("Teaser of the draft target", None, "fr"),
+        ("Teaser of the scheduled target", "https://partner.example.com/scheduled", None),
     ]
     videos = page.find("section", cls="box--videos")
-    video_links = videos.find_all("a", cls="video-card__link")
-    assert [a.attrs["href"] for a in video_links] == [
-        search_url("Video of the draft"), "/articles/published-target/",
+    cards = [next(el for el in item.children if isinstance(el, Element))
+             for item in videos.find_all("li", cls="video-card")]
+    assert [(card.tag, card.attrs.get("href"), card.attrs.get("lang"),
+             card.find("span", cls="video-card__title").clean_text,
+             card.find("span", cls="badge").clean_text) for card in cards] == [
+        ("div", None, "fr", "Video of the draft", "Duration 1:02:03"),
+        ("a", "/articles/published-target/", None, "Video of the published", "Go to video"),
+        ("a", "https://partner.example.com/video", None, "Video elsewhere", "Go to video"),
     ]
-    assert videos.find("time").clean_text == "1:02:03"
+    assert cards[0].classes == ["video-card__body"]
     assert videos.find("time").attrs["datetime"] == "PT1H2M3S"
-    for link in stories + video_links:
-        assert client.get(link.attrs["href"]).status_code == 200, link.attrs["href"]
+
+
+def test_no_link_on_an_article_page_leads_to_an_empty_page(client, seeded):
+    """Every link of ours on the seeds' pages (sidebar, tags, source, site) answers with
+    something to read: no 404, no empty list."""
+    for article in seeded:
+        page = get_page(client, article.get_absolute_url())
+        hrefs = {a.attrs["href"] for a in page.find_all("a")}
+        ours = {href for href in hrefs if href.startswith("/") and "#" not in href}
+        assert ours
+        for href in sorted(ours):
+            response = client.get(href)
+            assert response.status_code == 200, href
+            if response["Content-Type"].startswith("text/html"):
+                assert not parse(response).find_all("p", cls="empty"), href
 
 
 def test_article_without_sidebar_shows_more_on_these_topics(client):
@@ -610,16 +656,61 @@ def test_list_pagination_links_keep_the_filters(client):
     assert pagination_link(second, "prev") == {"q": ["story"], "tag": ["sahel"], "page": ["1"]}
 
 
-@pytest.mark.parametrize("query", [
-    "published_after=not-a-date", "published_before=2025-13-45",
-    "published_after=2025-04-01&published_before=yesterday",
+@pytest.mark.parametrize(("query", "invalid"), [
+    ("published_after=not-a-date", ["published_after"]),
+    ("published_before=2025-13-45", ["published_before"]),
+    ("published_after=2025-04-01&published_before=yesterday", ["published_before"]),
+    ("source=nope", ["source"]),
+    ("source=embargoed-desk", ["source"]),  # only a draft of its own: as if unknown
+    ("language=xx", ["language"]),
+    ("published_after=garbage&source=nope&language=xx&page=abc&q=moscow",
+     ["source", "language", "published_after"]),
 ])
-def test_list_invalid_date_is_an_error_message_not_a_crash(client, catalogue, query):
+def test_list_filters_it_cannot_read_answer_400_with_what_to_correct(client, catalogue, query,
+                                                                      invalid):
+    make_article("Coup plot foiled", source=make_source("Embargoed Desk", "embargoed-desk"),
+                 status=Article.Status.DRAFT)
     response = client.get(f"/articles/?{query}")
-    assert response.status_code == 200
+    assert response.status_code == 400
     page = parse(response)
-    error = page.find(cls="field__error")
-    assert "valid date" in error.clean_text
+    assert card_headlines(page) == []  # never the unfiltered list
+    assert page.find("h2", cls="results__count").clean_text == "Some filters could not be read"
+    form = page.find("form", cls="filters")
+    flagged = [el for el in form.iter() if el.attrs.get("aria-invalid") == "true"]
+    assert sorted(el.attrs["name"] for el in flagged) == sorted(invalid)
+    for field in flagged:
+        # The message the field names is on the page, under that very id.
+        message = form.find(id=field.attrs["aria-describedby"])
+        assert "valid" in message.clean_text, message
+        # A date input holds an ISO date or nothing; never the text that was refused.
+        assert field.attrs.get("value") is None
+    assert b"Embargoed Desk" not in response.content
+
+
+def test_list_date_filters_show_a_date_they_read_in_iso(client, catalogue):
+    page = get_page(client, "/articles/?published_before=04/05/2025")
+    assert page.find("input", name="published_before").attrs["value"] == "2025-04-05"
+    assert card_headlines(page) == ["Ministers meet in Moscow"]
+
+
+def test_list_source_filter_names_only_sources_with_public_articles(client, catalogue):
+    make_article("Coup plot foiled", source=make_source("Embargoed Desk", "embargoed-desk"),
+                 status=Article.Status.DRAFT)
+    later = make_article("Summit opens", source=make_source("Summit Desk", "summit-desk"),
+                         age=-timedelta(hours=1))
+    make_source("Empty Source", "empty-source")
+
+    def options():
+        select = get_page(client, "/articles/").find("select", name="source")
+        return [(o.attrs["value"], o.clean_text) for o in select.find_all("option")]
+
+    assert options() == [("", "All sources"), ("desk", "Partner Desk"), ("wire", "Sahel Wire")]
+    assert client.get("/articles/?source=summit-desk").status_code == 400
+    # The scheduled article's time comes: its source is public from the next request on.
+    Article.objects.filter(pk=later.pk).update(published_at=timezone.now())
+    assert ("summit-desk", "Summit Desk") in options()
+    page = get_page(client, "/articles/?source=summit-desk")
+    assert card_headlines(page) == ["Summit opens"]
 
 
 # -------------------------------------------------------------------------------------------

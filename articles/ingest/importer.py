@@ -14,7 +14,6 @@ import json
 import logging
 import re
 import time
-from collections import Counter
 from collections.abc import Iterable
 from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass, field, replace
@@ -38,14 +37,14 @@ from django.db.models import (
 )
 from django.db.models.functions import Lower, Substr
 from django.utils import timezone
-from django.utils.text import slugify
 from taggit.models import Tag
 
 from ..models import Article, RelatedLink, Source, TaggedArticle
 from ..signals import content_changed
+from ..slugs import unique_slugs, unique_source_slug
 from ..text import HEADLINE_KEY_CHARS, LEAD_KEY_CHARS, match_keys
 from .errors import InputError
-from .files import InputFile, Refused, iter_inputs
+from .files import InputFile, InputWarning, Refused, iter_inputs
 from .manifest import ArticleEntry
 from .parallel import article_from, parse_ahead
 from .parse import ParsedArticle, parse_bytes
@@ -64,7 +63,6 @@ BATCH_SIZE = 500  # files read, looked up and written together
 ANALYZE_AFTER = 1000  # articles created by one import before PostgreSQL's statistics are renewed
 SQLITE_CACHE_KIB = 16 * 1024
 MAX_PROPOSED_HEADLINE = 90
-MAX_SLUG = 100
 
 
 # ---------------------------------------------------------------------------------------------
@@ -91,13 +89,15 @@ class FileResult:
 @dataclass
 class ImportReport:
     """What an import did. `results` lists every file when `keep_results` (the admin's table);
-    failures, skips and held files are always kept, whatever the size of the archive."""
+    failures, skips, held files and warnings are always kept, whatever the size of the
+    archive."""
 
     keep_results: bool = True
     results: list[FileResult] = field(default_factory=list)
     failures: list[FileResult] = field(default_factory=list)
     skipped: list[FileResult] = field(default_factory=list)
     held: list[FileResult] = field(default_factory=list)
+    warnings: list[InputWarning] = field(default_factory=list)
     totals: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUSES, 0))
     links_resolved: int = 0
     links_unresolved: int = 0
@@ -129,9 +129,11 @@ class ImportReport:
     def summary(self):
         parts = [f"{self.totals[status]} {status}" for status in STATUSES]
         prefix = "Dry run, nothing written: " if self.dry_run else ""
+        warned = len(self.warnings)
         return (f"{prefix}{self.files} files: {', '.join(parts)}. Related links: "
                 f"{self.links_resolved} resolved now in {self.resolve_seconds:.2f} s, "
-                f"{self.links_unresolved} still unresolved.")
+                f"{self.links_unresolved} still unresolved."
+                + (f" {warned} warning{'s' if warned > 1 else ''}." if warned else ""))
 
 
 class ImportFailure(InputError):
@@ -223,6 +225,9 @@ class Importer:
         results = {}
         prepared = []
         for index, item in enumerate(batch):
+            if isinstance(item, InputWarning):
+                report.warnings.append(item)  # not a file: nothing to count
+                continue
             if isinstance(item, Refused):
                 results[index] = FileResult(item.name, FAILED, reason=item.reason,
                                             line=item.line)
@@ -231,7 +236,10 @@ class Importer:
                 article = None
                 if parsed_files and parsed_files[index] is not None:
                     article = article_from(parsed_files[index])
-                prepared.append((index, self._prepare(item, article)))
+                p = self._prepare(item, article)
+                prepared.append((index, p))
+                report.warnings.extend(InputWarning(item.name, message, line)
+                                       for line, message in p.parsed.warnings)
             except InputError as error:
                 results[index] = FileResult(item.name, FAILED, reason=error.reason,
                                             line=error.line)
@@ -253,7 +261,7 @@ class Importer:
         for index, p in again:
             results[index] = self._write_one(p)
 
-        for index in range(len(batch)):
+        for index in sorted(results):
             report.add(results[index])
             self.on_result(results[index])
 
@@ -607,8 +615,10 @@ def _insert_rows(model, rows):
 def _tags_named(names):
     """{casefolded name: Tag} for the kicker tags of a batch, creating the missing ones."""
     wanted = {name.casefold(): name for name in names}
+    # Exact names too: SQLite's LOWER() (and PostgreSQL's in the C locale) folds ASCII only, so
+    # "Россия" would not find itself, and creating it again would spoil the batch.
     tags = {tag.name.casefold(): tag for tag in Tag.objects.annotate(folded=Lower("name"))
-            .filter(folded__in=[name.lower() for name in names])}
+            .filter(Q(folded__in=[name.lower() for name in names]) | Q(name__in=names))}
     for folded, name in wanted.items():
         if folded not in tags:
             tags[folded] = Tag.objects.create(name=name)  # taggit makes the slug unique
@@ -694,7 +704,7 @@ def stored_digest(article, links=None):
 
 
 # ---------------------------------------------------------------------------------------------
-# Headlines and slugs
+# Headlines
 
 
 # A sentence ends at . ! or ? before a capital, but not after an initial ("U.S. Army").
@@ -708,33 +718,6 @@ def propose_headline(lead):
         return sentence
     cut = sentence[: MAX_PROPOSED_HEADLINE + 1].rsplit(" ", 1)[0].rstrip(",;:-–— ")
     return f"{cut}…"
-
-
-def unique_slugs(texts, model=Article, max_length=MAX_SLUG):
-    """A free slug for each text, distinct from each other and from the table's, in two
-    queries whatever their number."""
-    bases = [slugify(text)[:max_length].strip("-") or "article" for text in texts]
-    taken = set(model.objects.filter(slug__in=set(bases)).values_list("slug", flat=True))
-    crowded = {base for base in bases if base in taken} | {
-        base for base, count in Counter(bases).items() if count > 1}
-    if crowded:
-        numbered = Q()
-        for base in crowded:
-            numbered |= Q(slug__startswith=f"{base}-")
-        taken |= set(model.objects.filter(numbered).values_list("slug", flat=True))
-    slugs = []
-    for base in bases:
-        slug, number = base, 2
-        while slug in taken:
-            slug = f"{base}-{number}"
-            number += 1
-        taken.add(slug)
-        slugs.append(slug)
-    return slugs
-
-
-def unique_source_slug(name):
-    return unique_slugs([name], model=Source)[0]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@
     source = "africanews"               # a source key above
     headline = "…"
     url = "https://…"                   # the original URL: the article's identity when known
-    published = 2025-04-01T09:00:00Z    # a TOML date-time (or an ISO 8601 string)
+    published = 2025-04-01T09:00:00Z    # a TOML date-time (or an ISO 8601 string), 1800-2200
     status = "published"                # draft, review or published
 
 Pure Python, no Django: returns a `Manifest` value or raises `ManifestError` naming the line.
@@ -30,6 +30,10 @@ from .errors import InputError
 
 FILENAME = "manifest.toml"
 MAX_MANIFEST_BYTES = 5 * 1024 * 1024
+# Published times a newsroom's archive can hold: wider than any archive, narrow enough that
+# every database and time zone can store and convert them.
+MIN_YEAR = 1800
+MAX_YEAR = 2200
 
 SOURCE_KINDS = ("outlet", "wire", "broadcaster", "agency", "other")
 STATUSES = ("draft", "review", "published")
@@ -129,9 +133,11 @@ def parse_manifest(data):
         name = _text(table, "file", locate, required=True)
         line = locate.value("file", name)
         path = PurePosixPath(name)
-        if path.is_absolute() or ".." in path.parts:
+        if path.is_absolute() or ".." in path.parts or not path.parts:
             raise ManifestError(f"file {name!r} must be a path inside the manifest's folder", line)
-        if name in articles:
+        # As the walk names files: "./a.txt", "sub//a.txt" and "sub/./a.txt" are sub/a.txt.
+        path = path.as_posix()
+        if path in articles:
             raise ManifestError(f"file {name!r} is listed twice", line)
         source_key = _text(table, "source", locate)
         if source_key and source_key not in sources:
@@ -141,8 +147,8 @@ def parse_manifest(data):
         if status and status not in STATUSES:
             raise ManifestError(f"article {name!r}: status must be one of {', '.join(STATUSES)}, "
                                 f"not {status!r}", locate.value("status", status))
-        articles[name] = ArticleEntry(
-            file=name,
+        articles[path] = ArticleEntry(
+            file=path,
             source=sources.get(source_key),
             headline=" ".join(_text(table, "headline", locate).split()),
             url=_text(table, "url", locate),
@@ -209,7 +215,14 @@ def _datetime(table, locate, name):
                             locate.key("published"))
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)  # the archive's times are UTC unless they say
-    return value
+    try:
+        utc = value.astimezone(dt.UTC)
+    except OverflowError:  # year 1 east of UTC, year 9999 west of it
+        utc = None
+    if utc is None or not MIN_YEAR <= utc.year <= MAX_YEAR:
+        raise ManifestError(f"article {name!r}: published {value.isoformat()} is not between the "
+                            f"years {MIN_YEAR} and {MAX_YEAR}", locate.key("published"))
+    return utc
 
 
 _HEADER = re.compile(r"^\s*\[\[\s*([\w-]+)\s*\]\]")

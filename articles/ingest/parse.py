@@ -79,6 +79,8 @@ class ParsedArticle:
     first_line: int  # where the kicker or caption stands
     body_line: int  # where the first paragraph starts
     sidebar_line: int | None  # where the sidebar starts
+    # (line, message): what was read but is worth telling the file's author (bytes replaced).
+    warnings: tuple[tuple[int, str], ...] = ()
 
     @property
     def lead(self):
@@ -140,23 +142,77 @@ def strip_ellipsis(line):
 
 def decode(data):
     """Bytes to text: UTF-8 (with or without a byte-order mark), else Windows-1252."""
+    return _decode(data)[0]
+
+
+# A well-formed multi-byte UTF-8 sequence. Windows-1252 text almost never holds one (it would
+# take a letter such as "Ã" followed by a symbol such as "©"), so one is proof of UTF-8.
+_UTF8_SEQUENCE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}"
+    rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}"
+    rb"|\xf4[\x80-\x8f][\x80-\xbf]{2}")
+_REPLACEMENT = "\ufffd"
+_LINES_NAMED = 5  # in a warning, the further lines with replaced bytes named by number
+
+
+def _decode(data):
+    """(text, warnings): see `decode`; a warning, with its line, when a UTF-8 file held bytes
+    that are not UTF-8, replaced with U+FFFD rather than decoding the whole file as
+    Windows-1252."""
     if not data.strip():
         raise ParseError("the file is empty")
     if len(data) > MAX_FILE_BYTES:
         raise ParseError(f"the file is {len(data):,} bytes; the limit is {MAX_FILE_BYTES:,}")
     if b"\x00" in data:
         raise ParseError("the file is binary, not text (it holds NUL bytes)")
+    warnings = ()
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        # Older scrapers and Windows tools save cp1252; bytes it leaves undefined mean "not text".
-        try:
-            text = data.decode("cp1252")
-        except UnicodeDecodeError as error:
-            raise ParseError("the file is neither UTF-8 nor Windows-1252 text") from error
+        if _UTF8_SEQUENCE.search(data):
+            # UTF-8 with a stray bad byte (a cut-off character, a pasted Windows quote): the
+            # rest of the file is UTF-8, and decoding it all as Windows-1252 would garble it.
+            text = data.decode("utf-8-sig", errors="replace")
+            # Text with bad bytes has a few; a binary read as UTF-8 has one every few bytes.
+            if text.count(_REPLACEMENT) > max(2, len(text) // 10):
+                raise ParseError("the file is binary, not text (it holds many bytes that are "
+                                 "not UTF-8)") from None
+            warnings = _replaced_lines(data)
+        else:
+            # Older scrapers and Windows tools save cp1252; bytes it leaves undefined mean
+            # "not text".
+            try:
+                text = data.decode("cp1252")
+            except UnicodeDecodeError as error:
+                raise ParseError("the file is neither UTF-8 nor Windows-1252 text") from error
     if len(_CONTROL.findall(text)) > max(2, len(text) // 100):
         raise ParseError("the file is binary, not text (it holds control characters)")
-    return text
+    return text, warnings
+
+
+def _replaced_lines(data):
+    """One warning, at the first line where bytes that are not UTF-8 were replaced, naming the
+    other lines: a file's warnings stay few whatever it holds."""
+    lines = []  # (line number, bytes replaced on it)
+    # The parser's own line breaks; in UTF-8 no character's bytes contain them.
+    for number, line in enumerate(data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+                                  .split(b"\n"), 1):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            # U+FFFD written in the file itself is text, not a replacement.
+            replaced = (line.decode("utf-8", errors="replace").count(_REPLACEMENT)
+                        - line.count(_REPLACEMENT.encode()))
+            lines.append((number, replaced))
+    (first, count), others = lines[0], [number for number, _ in lines[1:]]
+    message = ("invalid UTF-8 byte replaced with U+FFFD" if count == 1
+               else f"{count} invalid UTF-8 bytes replaced with U+FFFD")
+    if others:
+        named = ", ".join(map(str, others[:_LINES_NAMED]))
+        more = len(others) - _LINES_NAMED
+        message += (f" (also on line{'s' if len(others) > 1 else ''} {named}"
+                    f"{f' and {more:,} more' if more > 0 else ''})")
+    return ((first, message),)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -164,7 +220,10 @@ def decode(data):
 
 
 def parse_bytes(data):
-    return parse_text(decode(data))
+    """Parse one article file's bytes (see `decode`), its warnings kept with it."""
+    text, warnings = _decode(data)
+    article = parse_text(text)
+    return replace(article, warnings=warnings) if warnings else article
 
 
 def parse_text(text):

@@ -229,6 +229,9 @@ STORAGES = {
 
 # Tags are case-insensitive so "Russia" from one file and "russia" from another are one tag.
 TAGGIT_CASE_INSENSITIVE = True
+# Tag slugs keep the name's own script ("россия"), as article and source slugs do (see
+# articles/slugs.py): no transliteration.
+TAGGIT_STRIP_UNICODE_WHEN_SLUGIFYING = False
 
 # The newsroom's public name, used in page titles, feeds and structured data.
 NEWSROOM_NAME = os.environ.get("NEWSROOM_NAME", "Newsroom")

@@ -57,8 +57,8 @@ class Command(BaseCommand):
             if verbosity > 1:
                 self.stdout.write(f"{result.name}: {result.status}")
 
-        # Only failures, skips and held files are kept for the summary: an archive of any size
-        # fits.
+        # Only failures, skips, held files and warnings are kept for the summary: an archive of
+        # any size fits.
         # An archive is parsed in worker processes while this one writes.
         workers = default_workers() if total >= PARALLEL_MIN_FILES else 0
         importer = Importer(source_name=source, publish=publish, dry_run=dry_run,
@@ -80,6 +80,10 @@ class Command(BaseCommand):
             self.stdout.write(self.style.WARNING(f"held {result}"))
         for result in report.failures:
             self.stderr.write(self.style.ERROR(f"failed {result}"))
+        # Warnings do not change the exit status: the files were imported (or left out, when a
+        # manifest names a file that is not there).
+        for warning in report.warnings:
+            self.stderr.write(self.style.WARNING(f"warning {warning}"))
         style = self.style.SUCCESS if report.ok else self.style.ERROR
         self.stdout.write(style(report.summary()))
         if not report.ok:
