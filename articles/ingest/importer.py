@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Iterable
 from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass, field, replace
+from itertools import chain
 from operator import itemgetter
 
 from django.db import DatabaseError, IntegrityError, connection, transaction
@@ -160,9 +161,12 @@ class _Prepared:
 # The service
 
 
-def import_paths(paths, relative_to=None, **options):
-    """Import files and folders; see Importer for the options. Returns an ImportReport."""
-    return Importer(**options).run(iter_inputs(paths, relative_to=relative_to))
+def import_paths(paths, relative_to=None, refused=(), **options):
+    """Import files and folders; see Importer for the options. Returns an ImportReport.
+
+    `refused`: Refused items met before the import (an upload's members it does not take),
+    reported first, as failed files."""
+    return Importer(**options).run(chain(refused, iter_inputs(paths, relative_to=relative_to)))
 
 
 class Importer:
