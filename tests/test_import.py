@@ -3,14 +3,17 @@
 import io
 import shutil
 import textwrap
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
 from articles.ingest import importer
-from articles.ingest.importer import propose_headline
+from articles.ingest.files import iter_inputs
+from articles.ingest.importer import import_paths, propose_headline
 from articles.models import Article, RelatedLink, Source
+from tests import faulty_parsers
 
 pytestmark = pytest.mark.django_db
 
@@ -463,3 +466,82 @@ def test_an_archive_import_renews_postgresql_statistics(tmp_path, monkeypatch):
         write(tmp_path / "archive", f"{n}.txt", f"Kicker\nAn archived story, number {n}.\n")
     run(tmp_path / "archive", source="Wire")
     assert estimated_rows() == 5
+
+
+# -- whatever one file raises, it fails alone ----------------------------------------------------
+
+
+def three_files(folder, faulty="b.txt"):
+    """a.txt, b.txt, c.txt: three stories; `faulty` holds faulty_parsers.MARK."""
+    for name, lead in (("a.txt", "The harvest came early in the north this year."),
+                       ("b.txt", "Ministers met in Niamey to agree a joint force."),
+                       ("c.txt", "Trade talks opened in Dakar on Monday.")):
+        mark = " FAULTY" if name == faulty else ""
+        write(folder, name, f"Sahel\n{lead}{mark}\nA second paragraph.\n")
+    return folder
+
+
+@pytest.mark.parametrize("batch_size", [1, 500])
+def test_an_unexpected_error_parsing_one_file_fails_that_file_alone(tmp_path, caplog,
+                                                                    batch_size):
+    three_files(tmp_path)
+
+    report = importer.Importer(source_name="Wire", parse=faulty_parsers.overflowing,
+                               batch_size=batch_size).run(iter_inputs([tmp_path]))
+
+    outcomes = {Path(r.name).name: (r.status, r.reason) for r in report.results}
+    assert outcomes == {
+        "a.txt": ("created", ""),
+        "b.txt": ("failed", "internal error: OverflowError: date value out of range, see the log"),
+        "c.txt": ("created", ""),
+    }
+    assert Article.objects.count() == 2
+    logged = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert "b.txt" in logged[0].getMessage()
+    assert logged[0].exc_info[0] is OverflowError  # the traceback is in the log
+
+
+def test_an_unexpected_error_writing_a_batch_writes_its_other_files_one_by_one(tmp_path):
+    three_files(tmp_path)
+
+    report = importer.Importer(source_name="Wire", parse=faulty_parsers.unwritable).run(
+        iter_inputs([tmp_path]))
+
+    outcomes = {Path(r.name).name: r.status for r in report.results}
+    assert outcomes == {"a.txt": "created", "b.txt": "failed", "c.txt": "created"}
+    assert report.failures[0].reason.startswith("internal error: UnicodeEncodeError: ")
+    assert report.failures[0].reason.endswith(", see the log")
+    assert sorted(Article.objects.values_list("source_file", flat=True)) == [
+        str(tmp_path / "a.txt"), str(tmp_path / "c.txt")]
+    assert RelatedLink.objects.count() == 0 and Article.tags.through.objects.count() == 2
+
+
+def test_a_date_the_database_cannot_store_fails_its_file_not_the_run(tmp_path):
+    three_files(tmp_path, faulty=None)
+    manifest(tmp_path, [{"file": "b.txt", "source": "wire", "headline": "Far future"}])
+    with (tmp_path / "manifest.toml").open("a") as toml:
+        toml.write("published = 9999-12-31T23:00:00-05:00\n")
+
+    _, out, _ = run(tmp_path, source="Wire")
+
+    assert "3 files: " in out  # the run ended with its report
+    assert set(Article.objects.values_list("source_file", flat=True)) >= {
+        str(tmp_path / "a.txt"), str(tmp_path / "c.txt")}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite stores a NUL character")
+def test_a_file_whose_look_up_the_database_refuses_fails_alone(tmp_path):
+    # PostgreSQL refuses a NUL character in any text, a query's parameters included: the
+    # batch's look-up fails, and then each file is looked up alone.
+    three_files(tmp_path, faulty=None)
+    nul = "\\u0000"  # a TOML escape
+    manifest(tmp_path, [
+        {"file": name, "source": "wire", "headline": f"Story {name}",
+         "url": f"https://example.com/{name}" + (nul if name == "b.txt" else "")}
+        for name in ("a.txt", "b.txt", "c.txt")])
+
+    report = import_paths([tmp_path])
+
+    assert [(Path(r.name).name, r.status) for r in report.results] == [
+        ("a.txt", "created"), ("b.txt", "failed"), ("c.txt", "created")]
+    assert report.failures[0].reason.startswith("the database refused it: ")

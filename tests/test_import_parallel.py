@@ -13,6 +13,7 @@ from articles.ingest import parallel
 from articles.ingest.files import iter_inputs
 from articles.ingest.importer import CREATED, FAILED, UNCHANGED, Importer
 from articles.models import Article, RelatedLink
+from tests import faulty_parsers
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 from corpus import Archive
@@ -119,9 +120,9 @@ def test_the_command_uses_workers_for_an_archive(tmp_path, monkeypatch):
     started = []
     real = parallel.parse_ahead
 
-    def recording(batches, workers):
+    def recording(batches, workers, **options):
         started.append(workers)
-        return real(batches, workers)
+        return real(batches, workers, **options)
 
     monkeypatch.setattr("articles.ingest.importer.parse_ahead", recording)
     out, err = io.StringIO(), io.StringIO()
@@ -133,20 +134,14 @@ def test_the_command_uses_workers_for_an_archive(tmp_path, monkeypatch):
     assert "000005.txt:2: the line is 20,001 characters" in err.getvalue()
 
 
-def test_the_workers_stop_when_the_writer_fails(tmp_path, monkeypatch):
+def test_the_workers_stop_when_the_run_stops(tmp_path):
     folder = write_archive(tmp_path / "archive", 40)
-    importer = Importer(workers=1, batch_size=5)
-    written = []
-    real = Importer._import_batch
 
-    def failing(self, batch, report, parsed_files=None):
-        if written:
-            raise RuntimeError("the database went away")
-        written.append(batch)
-        return real(self, batch, report, parsed_files)
+    def interrupted(result):  # the caller gives up (Ctrl-C, a closed terminal) after a batch
+        raise KeyboardInterrupt
 
-    monkeypatch.setattr(Importer, "_import_batch", failing)
-    with pytest.raises(RuntimeError, match="went away"):
+    importer = Importer(workers=1, batch_size=5, on_result=interrupted)
+    with pytest.raises(KeyboardInterrupt):
         importer.run(iter_inputs([folder]))
     assert multiprocessing.active_children() == []
 
@@ -162,3 +157,23 @@ def test_a_worker_that_dies_is_a_clear_command_error(tmp_path, monkeypatch):
     with pytest.raises(CommandError, match=r"stopped unexpectedly .* run the import again"):
         call_command("import_articles", str(folder), stdout=io.StringIO(), stderr=io.StringIO())
     assert multiprocessing.active_children() == []
+
+
+def test_an_unexpected_error_in_a_worker_fails_its_file_alone(tmp_path, caplog):
+    folder = tmp_path / "archive"
+    for name in ("a.txt", "b.txt", "c.txt"):
+        mark = " FAULTY" if name == "b.txt" else ""
+        (folder / name).parent.mkdir(exist_ok=True)
+        (folder / name).write_text(f"Sahel\nThe story of {name} opens here.{mark}\nMore.\n",
+                                   encoding="utf-8")
+
+    report = Importer(workers=1, source_name="Wire", parse=faulty_parsers.overflowing).run(
+        iter_inputs([folder]))
+
+    assert [(Path(r.name).name, r.status, r.reason) for r in report.results] == [
+        ("a.txt", CREATED, ""),
+        ("b.txt", FAILED, "internal error: OverflowError: date value out of range, see the log"),
+        ("c.txt", CREATED, ""),
+    ]
+    logged = "\n".join(r.getMessage() for r in caplog.records if r.levelname == "ERROR")
+    assert "in a parsing worker" in logged and "raise OverflowError" in logged  # its traceback

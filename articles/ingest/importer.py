@@ -14,7 +14,7 @@ import re
 import time
 from collections import Counter
 from collections.abc import Iterable
-from contextlib import closing, contextmanager, suppress
+from contextlib import closing, contextmanager, nullcontext, suppress
 from dataclasses import dataclass, field, replace
 from itertools import chain
 from operator import itemgetter
@@ -53,7 +53,7 @@ from ..models import (
 from .errors import InputError
 from .files import InputFile, Refused, iter_inputs
 from .manifest import ArticleEntry
-from .parallel import article_from, parse_ahead
+from .parallel import WorkerError, article_from, parse_ahead
 from .parse import ParsedArticle, parse_bytes
 
 logger = logging.getLogger(__name__)
@@ -70,6 +70,7 @@ ANALYZE_AFTER = 1000  # articles created by one import before PostgreSQL's stati
 SQLITE_CACHE_KIB = 16 * 1024
 MAX_PROPOSED_HEADLINE = 90
 MAX_SLUG = 100
+MAX_INTERNAL_REASON = 200  # characters of an unexpected exception's message shown in a report
 
 
 # ---------------------------------------------------------------------------------------------
@@ -173,13 +174,18 @@ class Importer:
     """Imports a stream of files a batch at a time.
 
     New articles of a batch are written together in one transaction, which is what makes an
-    archive import fast; if the database refuses that batch, its files are written again one by
-    one, each in its own transaction, so a bad file still fails alone and never leaves half an
-    article. Known articles are checked in bulk and updated one by one.
+    archive import fast; if that batch fails, its files are written again one by one, each in
+    its own transaction, so a bad file still fails alone and never leaves half an article. Known
+    articles are checked in bulk and updated one by one. Whatever one file raises fails that
+    file alone (see `failure`): the run goes on and returns its report.
+
+    `parse` turns a file's bytes into a ParsedArticle (parse.parse_bytes; another format's
+    adapter). With `workers` it runs in their processes, so it must be a module-level function.
     """
 
     def __init__(self, *, source_name=None, publish=False, dry_run=False, on_result=None,
-                 keep_results=True, batch_size=BATCH_SIZE, allow_publish=True, workers=0):
+                 keep_results=True, batch_size=BATCH_SIZE, allow_publish=True, workers=0,
+                 parse=parse_bytes):
         self.source_name = (source_name or "").strip()
         self.publish = publish and allow_publish
         # Who runs the import decides: a manifest cannot publish for a user who may not.
@@ -191,6 +197,7 @@ class Importer:
         # Processes parsing files while this one writes (0: parse here). Worth it for an
         # archive: see parallel.MIN_FILES.
         self.workers = workers
+        self.parse = parse
         self._sources = {}
 
     def run(self, inputs: Iterable[InputFile | Refused]):
@@ -209,7 +216,7 @@ class Importer:
     def _import_all(self, inputs, report):
         batches = _batches(inputs, self.batch_size)
         if self.workers:
-            with closing(parse_ahead(batches, self.workers)) as parsed_batches:
+            with closing(parse_ahead(batches, self.workers, parse=self.parse)) as parsed_batches:
                 for batch, results in parsed_batches:
                     self._import_batch(batch, report, results)
         else:
@@ -237,18 +244,14 @@ class Importer:
                 if parsed_files and parsed_files[index] is not None:
                     article = article_from(parsed_files[index])
                 prepared.append((index, self._prepare(item, article)))
-            except InputError as error:
-                results[index] = FileResult(item.name, FAILED, reason=error.reason,
-                                            line=error.line)
-            except OSError as error:
-                results[index] = FileResult(item.name, FAILED,
-                                            reason=f"cannot read: {error.strerror}")
+            except Exception as error:  # whatever it is, it is this file's alone
+                results[index] = failure(item.name, error)
 
-        known = _existing_articles([p for _, p in prepared])
+        known, prepared = _look_up(prepared, results)
         new, seen, again = [], set(), []
         for index, p in prepared:
             if p.identity in known:
-                results[index] = self._revisit(p, *known[p.identity])
+                results[index] = _guarded(p.file.name, self._revisit, p, *known[p.identity])
             elif p.identity in seen:
                 again.append((index, p))  # the same story twice in one batch: after the first
             else:
@@ -266,7 +269,7 @@ class Importer:
 
     def _prepare(self, file, parsed=None):
         if parsed is None:
-            parsed = parse_bytes(file.read())
+            parsed = self.parse(file.read())
         _check_lengths(parsed)
         source = self._source_for(file)
         entry = file.entry or ArticleEntry(file=file.name)
@@ -307,10 +310,11 @@ class Importer:
         try:
             with transaction.atomic():
                 created = self._insert(new)
-        except DatabaseError:
-            # One file (or a concurrent import) spoiled the batch: each file on its own now.
-            logger.info("A batch of %d new articles was refused; writing them one by one",
-                        len(new))
+        except Exception:
+            # One file (or a concurrent import) spoiled the batch: each file on its own now,
+            # where whatever it raises fails it alone.
+            logger.info("A batch of %d new articles failed; writing them one by one",
+                        len(new), exc_info=True)
             return {index: _if_raced(self._write_one(p)) for index, p in new}
         bump_content_version()  # bulk writes send no signals
         return created
@@ -363,9 +367,8 @@ class Importer:
                 with transaction.atomic():
                     result = self._write(p)
                 return _if_raced(result)
-        except DatabaseError as error:
-            logger.exception("Database error importing %s", p.file.name)
-            return FileResult(p.file.name, FAILED, reason=f"the database refused it: {error}")
+        except Exception as error:
+            return failure(p.file.name, error)
 
     def _write(self, p):
         known = _existing_articles([p])
@@ -414,6 +417,65 @@ class Importer:
             logger.exception("Database error updating %s", name)
             return FileResult(name, FAILED, reason=f"the database refused it: {error}")
         return FileResult(name, UPDATED, article.pk, article.headline)
+
+
+def failure(name, error):
+    """The result of a file whose import raised `error`, whatever it is: a refusal keeps its
+    reason and line; an error no rule foresaw (a bug, a library's surprise) fails the file as
+    an internal error, with its traceback in the log, and never the files around it."""
+    if isinstance(error, InputError):
+        return FileResult(name, FAILED, reason=error.reason, line=error.line)
+    if isinstance(error, OSError):
+        return FileResult(name, FAILED, reason=f"cannot read: {error.strerror or error}")
+    if isinstance(error, DatabaseError):
+        logger.error("Database error importing %s", name, exc_info=error)
+        return FileResult(name, FAILED, reason=f"the database refused it: {error}")
+    if isinstance(error, WorkerError):
+        logger.error("Internal error importing %s, in a parsing worker:\n%s", name,
+                     error.traceback)
+        description = str(error)
+    else:
+        logger.error("Internal error importing %s", name, exc_info=error)
+        description = f"{type(error).__name__}: {error}"
+    if len(description) > MAX_INTERNAL_REASON:
+        description = description[:MAX_INTERNAL_REASON - 1] + "…"
+    return FileResult(name, FAILED, reason=f"internal error: {description}, see the log")
+
+
+def _guarded(name, step, *args):
+    """step(*args), or the failure of file `name` if it raises."""
+    try:
+        return step(*args)
+    except Exception as error:
+        return failure(name, error)
+
+
+def _look_up(prepared, results):
+    """(The known articles of a batch's prepared files, the files still to import.) Should the
+    database refuse the batch's look-up, each file is looked up alone, and one it refuses
+    fails with its reason in `results`."""
+    try:
+        with _savepoint():
+            return _existing_articles([p for _, p in prepared]), prepared
+    except Exception:
+        logger.info("The look-up of a batch failed; looking its files up one by one",
+                    exc_info=True)
+    known, kept = {}, []
+    for index, p in prepared:
+        try:
+            with _savepoint():
+                known.update(_existing_articles([p]))
+        except Exception as error:
+            results[index] = failure(p.file.name, error)
+        else:
+            kept.append((index, p))
+    return known, kept
+
+
+def _savepoint():
+    """Inside a transaction (a dry run), a savepoint: on PostgreSQL a refused
+    statement would otherwise spoil the rest of the transaction."""
+    return transaction.atomic() if connection.in_atomic_block else nullcontext()
 
 
 @contextmanager

@@ -7,6 +7,7 @@ memory stays flat whatever the archive's size.
 
 import multiprocessing
 import os
+import traceback
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -28,6 +29,15 @@ def default_workers():
     return max(1, min((cores or 1) - 1, MAX_WORKERS))
 
 
+class WorkerError(Exception):
+    """An exception no rule foresaw, met by a worker on one file: its type and message, and the
+    worker's traceback for the log (the exception itself may not survive pickling)."""
+
+    def __init__(self, description, traceback_text):
+        super().__init__(description)
+        self.traceback = traceback_text
+
+
 @dataclass(frozen=True)
 class _Failure:
     """A refusal, sent back as values: an exception's pickle would lose its line."""
@@ -36,8 +46,11 @@ class _Failure:
     line: int | None = None
     unreadable: bool = False  # an OSError: the file could not be read at all
     errno: int | None = None
+    traceback: str = ""  # set for an unexpected exception
 
     def error(self):
+        if self.traceback:
+            return WorkerError(self.reason, self.traceback)
         if self.unreadable:
             return OSError(self.errno, self.reason)
         return ParseError(self.reason, self.line)
@@ -51,12 +64,14 @@ def article_from(result):
     return result
 
 
-def parse_ahead(batches, workers):
+def parse_ahead(batches, workers, parse=parse_bytes):
     """Yield (batch, results): each batch of InputFiles (and Refused) with, item by item, what
-    parsing its file gave (see `article_from`), or None for an item with nothing to parse."""
+    `parse` (a module-level function) gave for its file (see `article_from`), or None for an
+    item with nothing to parse."""
     # Spawned, not forked: a copy of the importer's process would share its database connection.
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
+                             initargs=(parse,)) as pool:
         pending = deque()
         try:
             for batch in batches:
@@ -88,12 +103,21 @@ def _collect(batch, tasks):
     return batch, results
 
 
+_parse = parse_bytes  # in a worker: the importer's parse function, set by _start_worker
+
+
+def _start_worker(parse):
+    """A worker's first step: take the importer's parse function."""
+    global _parse
+    _parse = parse
+
+
 def _parse_paths(paths):
     """In a worker: read and parse each file, its body's fingerprint included."""
     results = []
     for path in paths:
         try:
-            article = parse_bytes(read_bounded(path))
+            article = _parse(read_bounded(path))
             # Computed here and pickled with the article: the importer's process has the
             # database to write.
             _ = article.fingerprint, article.normalised_lead
@@ -104,4 +128,7 @@ def _parse_paths(paths):
             results.append(_Failure(error.reason, error.line))
         except OSError as error:
             results.append(_Failure(error.strerror, unreadable=True, errno=error.errno))
+        except Exception as error:  # one file's, whatever it is: the others of the task go on
+            results.append(_Failure(f"{type(error).__name__}: {error}",
+                                    traceback=traceback.format_exc()))
     return results
