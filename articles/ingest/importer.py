@@ -108,6 +108,9 @@ class ImportReport:
     links_unresolved: int = 0
     resolve_seconds: float = 0.0
     dry_run: bool = False
+    # False after a dry run of more than one batch: each batch was rolled back before the next,
+    # so no moment held all the articles the links could point to.
+    links_counted: bool = True
 
     def add(self, result):
         self.totals[result.status] += 1
@@ -132,9 +135,12 @@ class ImportReport:
     def summary(self):
         parts = [f"{self.totals[status]} {status}" for status in STATUSES]
         prefix = "Dry run, nothing written: " if self.dry_run else ""
-        return (f"{prefix}{self.files} files: {', '.join(parts)}. Related links: "
-                f"{self.links_resolved} resolved now in {self.resolve_seconds:.2f} s, "
-                f"{self.links_unresolved} still unresolved.")
+        links = (f"Related links: {self.links_resolved} resolved now in "
+                 f"{self.resolve_seconds:.2f} s, {self.links_unresolved} still unresolved."
+                 if self.links_counted else
+                 "Related links: resolved by the real run only (a dry run resolves them when "
+                 "the import fits in one batch).")
+        return f"{prefix}{self.files} files: {', '.join(parts)}. {links}"
 
 
 class ImportFailure(InputError):
@@ -199,39 +205,58 @@ class Importer:
         self.workers = workers
         self.parse = parse
         self._sources = {}
+        self._ledger = None
 
     def run(self, inputs: Iterable[InputFile | Refused]):
         report = ImportReport(keep_results=self.keep_results, dry_run=self.dry_run)
+        self._ledger = _DryRunLedger() if self.dry_run else None
+        batches = _batches(inputs, self.batch_size)
         with _sqlite_cache_size():
-            if not self.dry_run:
-                self._import_all(inputs, report)
-                return report
-            # A dry run does everything for real inside one transaction and rolls it back, so
-            # its report is exactly what a real run would say.
-            with transaction.atomic():
-                self._import_all(inputs, report)
-                transaction.set_rollback(True)
+            if self.workers:
+                with closing(parse_ahead(batches, self.workers, parse=self.parse)) as parsed:
+                    self._import_all(parsed, report)
+            else:
+                self._import_all(((batch, None) for batch in batches), report)
         return report
 
-    def _import_all(self, inputs, report):
-        batches = _batches(inputs, self.batch_size)
-        if self.workers:
-            with closing(parse_ahead(batches, self.workers, parse=self.parse)) as parsed_batches:
-                for batch, results in parsed_batches:
-                    self._import_batch(batch, report, results)
-        else:
-            for batch in batches:
-                self._import_batch(batch, report)
+    def _import_all(self, batches, report):
+        for number, (batch, parsed_files) in enumerate(batches):
+            if self.dry_run:
+                results = self._try_batch(batch, report, parsed_files, first=number == 0)
+            else:
+                results = self._import_batch(batch, report, parsed_files)
+            # Outside any transaction: whatever the caller does meanwhile, it holds no lock.
+            for result in results:
+                self.on_result(result)
+        if not self.dry_run:
+            self._resolve_links(report)
+            if report.totals[CREATED] >= ANALYZE_AFTER:
+                _analyze()
+
+    def _try_batch(self, batch, report, parsed_files, first):
+        """A dry run's batch: written for real and rolled back, so that its report is what a
+        real run would say. One transaction a batch, not one for the run: SQLite has one write
+        lock, and the editors' desk and other imports must not wait for a whole archive."""
+        with transaction.atomic():
+            results = self._import_batch(batch, report, parsed_files)
+            if first:
+                self._resolve_links(report)  # exactly a real run's figures, if no batch follows
+            elif batch:
+                report.links_counted = False
+            transaction.set_rollback(True)
+        self._sources.clear()  # those the batch created are gone with it
+        return results
+
+    def _resolve_links(self, report):
         started = time.perf_counter()
         report.links_resolved = resolve_links()
         report.resolve_seconds = time.perf_counter() - started
         report.links_unresolved = RelatedLink.objects.unresolved().exclude(match_key="").count()
-        if report.totals[CREATED] >= ANALYZE_AFTER and not self.dry_run:
-            _analyze()
 
     def _import_batch(self, batch, report, parsed_files=None):
-        """Import a batch; `parsed_files`, when given, holds what workers made of each file
-        (see parallel.article_from), so it is not read and parsed here again."""
+        """Import a batch and return its results, in order; `parsed_files`, when given, holds
+        what workers made of each file (see parallel.article_from), so it is not read and
+        parsed here again."""
         results = {}
         prepared = []
         for index, item in enumerate(batch):
@@ -248,10 +273,15 @@ class Importer:
                 results[index] = failure(item.name, error)
 
         known, prepared = _look_up(prepared, results)
-        new, seen, again = [], set(), []
+        new, seen, again, remembered = [], set(), [], {}
         for index, p in prepared:
-            if p.identity in known:
-                results[index] = _guarded(p.file.name, self._revisit, p, *known[p.identity])
+            found = known.get(p.identity)
+            if self._ledger:
+                found, remembered[index] = self._ledger.look_up(p, found)
+            if remembered.get(index):
+                results[index] = self._ledger.outcome(p, remembered[index])
+            elif found:
+                results[index] = _guarded(p.file.name, self._revisit, p, *found)
             elif p.identity in seen:
                 again.append((index, p))  # the same story twice in one batch: after the first
             else:
@@ -260,10 +290,13 @@ class Importer:
         results.update(self._create_all(new))
         for index, p in again:
             results[index] = self._write_one(p)
+        if self._ledger:
+            self._ledger.record(prepared, results, remembered)
 
-        for index in range(len(batch)):
-            report.add(results[index])
-            self.on_result(results[index])
+        ordered = [results[index] for index in range(len(batch))]
+        for result in ordered:
+            report.add(result)
+        return ordered
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -473,9 +506,80 @@ def _look_up(prepared, results):
 
 
 def _savepoint():
-    """Inside a transaction (a dry run), a savepoint: on PostgreSQL a refused
+    """Inside a transaction (a dry run's batch), a savepoint: on PostgreSQL a refused
     statement would otherwise spoil the rest of the transaction."""
     return transaction.atomic() if connection.in_atomic_block else nullcontext()
+
+
+@dataclass
+class _Written:
+    """An article as an earlier batch of a dry run left it before the rollback."""
+
+    pk: int
+    key: tuple = ()
+    digest: str = ""
+
+
+class _DryRunLedger:
+    """What the earlier batches of a dry run wrote before they were rolled back, so that a
+    later batch reports what a real run would: a story met again is unchanged or updated, not
+    created twice. It finds articles as _existing_articles does: by original URL first, else
+    by source and body among those without a URL. Sources are named, not numbered: the ones a
+    batch created are created again, with other keys, by the next."""
+
+    def __init__(self):
+        self.written = {}  # look-up key -> _Written
+        self.moved = set()  # articles of the database a batch updated: their rows are stale
+
+    @staticmethod
+    def _source(p):
+        return p.source.name.casefold()  # names are unique, and found ignoring case
+
+    def _keys(self, p):
+        url = ("url", p.entry.url) if p.entry.url else None
+        return url, ("body", self._source(p), p.parsed.fingerprint)
+
+    def _digest(self, p):
+        return content_digest({**p.values, "source": self._source(p)}, p.links)
+
+    def look_up(self, p, found):
+        """(The database's article for `p`, unless a batch changed it; what a batch wrote
+        for `p`), either or both None."""
+        if found and found[0].pk in self.moved:
+            found = None  # what the run made of it is in `written`, under its new key
+        url, body = self._keys(p)
+        if url in self.written:
+            return None, self.written[url]
+        if found and p.entry.url and found[0].original_url == p.entry.url:
+            return found, None
+        if body in self.written:
+            return None, self.written[body]
+        return found, None
+
+    def outcome(self, p, written):
+        status = UNCHANGED if self._digest(p) == written.digest else UPDATED
+        return FileResult(p.file.name, status, written.pk, p.values["headline"])
+
+    def record(self, prepared, results, remembered):
+        """Remember what the batch created or updated, as its files now describe them."""
+        created = {}
+        for index, p in prepared:
+            result = results[index]
+            if result.status not in (CREATED, UPDATED):
+                continue
+            written = remembered.get(index)
+            if written is None and result.status == CREATED:
+                written = created[result.article_id] = _Written(result.article_id)
+            elif written is None:  # a file met twice in the batch, or an article of the database
+                written = created.get(result.article_id)
+                if written is None:
+                    self.moved.add(result.article_id)
+                    written = _Written(result.article_id)
+            if self.written.get(written.key) is written:
+                del self.written[written.key]
+            url, body = self._keys(p)
+            written.key, written.digest = url or body, self._digest(p)
+            self.written[written.key] = written
 
 
 @contextmanager
