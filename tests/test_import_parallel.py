@@ -1,9 +1,14 @@
 """Parsing in worker processes: the same articles, results and failures as parsing in-process."""
 
+import contextlib
 import io
 import multiprocessing
 import os
+import shutil
+import signal
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -17,6 +22,8 @@ from tests import faulty_parsers
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 from corpus import Archive
+
+ROOT = Path(__file__).resolve().parent.parent
 
 pytestmark = pytest.mark.django_db
 
@@ -177,3 +184,64 @@ def test_an_unexpected_error_in_a_worker_fails_its_file_alone(tmp_path, caplog):
     ]
     logged = "\n".join(r.getMessage() for r in caplog.records if r.levelname == "ERROR")
     assert "in a parsing worker" in logged and "raise OverflowError" in logged  # its traceback
+
+
+def children_of(pid):
+    """The processes whose parent is `pid` (Linux's /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # ended meanwhile
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def alive(pid):
+    """Running: not gone, and not a zombie its new parent has yet to reap."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads Linux's /proc")
+def test_the_workers_die_with_a_killed_import(tmp_path, migrated_sqlite):
+    Archive(2000, seed=3).write(tmp_path / "archive")
+    database = tmp_path / "db.sqlite3"
+    shutil.copy(migrated_sqlite, database)
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}",
+           "DJANGO_SETTINGS_MODULE": "newsroom.settings.test"}
+    command = subprocess.Popen([sys.executable, "manage.py", "import_articles",
+                                str(tmp_path / "archive"), "--publish"], cwd=ROOT, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    workers = []
+
+    def find_workers():  # and the resource tracker multiprocessing starts beside them
+        return [pid for pid in children_of(command.pid)
+                if b"multiprocessing" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+
+    try:
+        deadline = time.monotonic() + 60
+        while not workers and command.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+            workers = find_workers()
+        assert workers, "the import started no worker process"
+        time.sleep(0.5)  # the workers are parsing now
+        workers = find_workers()
+        assert command.poll() is None, "the import ended before it could be killed"
+
+        command.kill()  # kill -9
+        command.wait(timeout=10)
+        deadline = time.monotonic() + 5
+        while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert [pid for pid in workers if alive(pid)] == []
+    finally:
+        command.kill()
+        for pid in workers:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)

@@ -2,11 +2,17 @@
 
 Pure Python, no Django: a worker imports the parser alone and never touches the database.
 Batches come back in input order, and only a few are parsed ahead of the one being written, so
-memory stays flat whatever the archive's size.
+memory stays flat whatever the archive's size. A worker dies with the importer's process, however
+that ends (`kill -9` included).
 """
 
+import ctypes
 import multiprocessing
 import os
+import signal
+import sys
+import threading
+import time
 import traceback
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
@@ -20,6 +26,8 @@ MIN_FILES = 1000  # below this, starting the workers costs more than they save
 MAX_WORKERS = 4  # the importer's one process writes; more parsers would only wait for it
 CHUNK = 100  # files per task: fewer round trips between processes
 AHEAD = 2  # batches parsed ahead of the one being written
+PARENT_POLL_SECONDS = 0.5  # how often a worker without Linux's death signal checks its parent
+_PR_SET_PDEATHSIG = 1  # prctl(2)
 
 
 def default_workers():
@@ -71,7 +79,7 @@ def parse_ahead(batches, workers, parse=parse_bytes):
     # Spawned, not forked: a copy of the importer's process would share its database connection.
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
-                             initargs=(parse,)) as pool:
+                             initargs=(os.getpid(), parse)) as pool:
         pending = deque()
         try:
             for batch in batches:
@@ -106,10 +114,34 @@ def _collect(batch, tasks):
 _parse = parse_bytes  # in a worker: the importer's parse function, set by _start_worker
 
 
-def _start_worker(parse):
-    """A worker's first step: take the importer's parse function."""
+def _start_worker(parent, parse):
+    """A worker's first step: take the importer's parse function, and die with the importer's
+    process (`parent`). Orphaned, a worker would wait for work forever: its pipes stay open,
+    since every worker holds both ends of them."""
     global _parse
     _parse = parse
+    if not _death_signal_set() or os.getppid() != parent:
+        # No signal to wait for, or the parent is gone already (before the signal was asked).
+        threading.Thread(target=_exit_when_orphaned, args=(parent,), daemon=True,
+                         name="watch-parent").start()
+
+
+def _death_signal_set():
+    """On Linux, ask the kernel to kill this process when its parent dies: at once, with no
+    thread polling."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _exit_when_orphaned(parent):
+    while os.getppid() == parent:
+        time.sleep(PARENT_POLL_SECONDS)
+    os._exit(1)
 
 
 def _parse_paths(paths):
