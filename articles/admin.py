@@ -5,14 +5,16 @@ import tempfile
 
 from django import forms
 from django.apps import apps
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core import checks
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, TooManyFilesSent
 from django.db import models
 from django.db.models import Count, Exists, OuterRef
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from taggit.models import Tag
 
 from .forms import ArticleAdminForm, ImportUploadForm, https_urls
@@ -257,7 +259,9 @@ class ArticleAdmin(ArticleContentMixin, admin.ModelAdmin):
 
     def get_urls(self):
         return [
-            path("import/", self.admin_site.admin_view(self.import_view),
+            # Exempt from the CSRF middleware only so that the view reads the upload first:
+            # it checks the token itself (see import_view).
+            path("import/", self.admin_site.admin_view(csrf_exempt(self.import_view)),
                  name="articles_article_import"),
             *super().get_urls(),
         ]
@@ -335,24 +339,42 @@ class ArticleAdmin(ArticleContentMixin, admin.ModelAdmin):
     def import_view(self, request):
         if not request.user.has_perm(IMPORT_PERMISSION):
             raise PermissionDenied
+        if request.method == "POST":
+            try:
+                request.FILES  # noqa: B018 - reads the upload, and with it the CSRF token
+            except TooManyFilesSent:
+                # The form comes back with the reason, and nothing is done: no token needed
+                # (Django's CSRF check would only answer "Bad Request (400)").
+                form = ImportUploadForm({}, user=request.user)
+                form.errors["files"] = form.error_class([
+                    f"More than {settings.DATA_UPLOAD_MAX_NUMBER_FILES:,} files were selected, "
+                    "the most one upload takes: put them in a .zip and upload that."])
+                return self._import_page(request, form, None)
+        return csrf_protect(self._import_upload)(request)
+
+    def _import_upload(self, request):
         report = None
         form = ImportUploadForm(request.POST or None, request.FILES or None, user=request.user)
         if request.method == "POST" and form.is_valid():
             uploads = [Upload(f.name, f.read()) for f in form.cleaned_data["files"]]
             with tempfile.TemporaryDirectory(prefix="newsroom-upload-") as folder:
                 try:
-                    unpack(uploads, folder)
+                    not_imported = unpack(uploads, folder)
                 except UploadError as error:
                     form.add_error("files", str(error))
                 else:
                     report = import_paths(
-                        [folder], relative_to=folder, allow_publish=can_publish(request.user),
+                        [folder], relative_to=folder, refused=not_imported,
+                        allow_publish=can_publish(request.user),
                         source_name=form.cleaned_data["source"],
                         publish=form.cleaned_data.get("publish", False),
                         dry_run=form.cleaned_data["dry_run"],
                     )
                     level = messages.SUCCESS if report.ok else messages.WARNING
                     self.message_user(request, report.summary(), level)
+        return self._import_page(request, form, report)
+
+    def _import_page(self, request, form, report):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,

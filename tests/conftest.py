@@ -2,6 +2,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -76,6 +77,18 @@ def redis_url(tmp_path_factory):
     yield f"redis://127.0.0.1:{port}/0"
     server.terminate()
     server.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory):
+    """A migrated SQLite database file (the suite's own database is in memory or PostgreSQL),
+    for tests that need a second process or connection on it: copy it, do not write to it."""
+    path = tmp_path_factory.mktemp("sqlite") / "migrated.sqlite3"
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{path}",
+           "DJANGO_SETTINGS_MODULE": "newsroom.settings.test"}
+    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
+                   cwd=Path(__file__).resolve().parent.parent, env=env, check=True, timeout=120)
+    return path
 
 
 @pytest.fixture(scope="session")

@@ -16,6 +16,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -836,6 +837,59 @@ def test_reporter_cannot_import(as_reporter, seeds_dir):
     assert as_reporter.get(IMPORT).status_code == 403
     assert upload(as_reporter, seed_files(seeds_dir)).status_code == 403
     assert Article.objects.count() == 0
+
+
+def test_a_zip_inside_an_uploaded_zip_is_a_failed_item_of_the_report(as_editor, seeds_dir):
+    inner = seeds_zip(seeds_dir)
+    data = seeds_zip(seeds_dir, extra=[("more/inner.zip", inner), ("photo.jpg", b"\xff\xd8")])
+    response = upload(as_editor, [SimpleUploadedFile("upload.zip", data)])
+    report = summary(response)
+    assert report.counts()["created"] == 2
+    assert [str(result) for result in report.failures] == [
+        "upload.zip: more/inner.zip: a zip inside a zip is not imported; unpack it and upload "
+        "its files",
+        "upload.zip: photo.jpg: only .txt article files and manifest.toml are imported from a "
+        "zip; not imported",
+    ]
+    assert "a zip inside a zip is not imported" in response.content.decode()
+    assert any("2 failed" in message for message in messages_of(response))
+
+
+def csrf_client(user):
+    """A client that checks CSRF tokens as a browser's requests are checked."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    return client
+
+
+def with_token(client, files, **fields):
+    client.get(IMPORT)
+    token = client.cookies["csrftoken"].value
+    return client.post(IMPORT, {"files": files, "csrfmiddlewaretoken": token, **fields})
+
+
+def test_more_files_than_one_upload_takes_bring_back_the_form_with_the_limit(
+        editor, seeds_dir, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FILES = 3
+    client = csrf_client(editor)
+    files = [*seed_files(seeds_dir), SimpleUploadedFile("more.txt", b"Kicker\nA body.\n")]
+
+    response = with_token(client, files)
+
+    assert response.status_code == 200
+    assert response.context["report"] is None
+    error = " ".join(response.context["form"].errors["files"])
+    assert error == ("More than 3 files were selected, the most one upload takes: put them in "
+                     "a .zip and upload that.")
+    assert "put them in a .zip" in response.content.decode()
+    assert Article.objects.count() == 0
+
+
+def test_the_import_page_still_checks_the_csrf_token(editor, seeds_dir):
+    client = csrf_client(editor)
+    assert client.post(IMPORT, {"files": seed_files(seeds_dir)}).status_code == 403
+    assert Article.objects.count() == 0
+    assert summary(with_token(client, seed_files(seeds_dir))).counts()["created"] == 2
 
 
 def test_a_loose_file_takes_the_form_source_and_a_proposed_headline_stays_draft(

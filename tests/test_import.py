@@ -1,8 +1,13 @@
 """The importer service and the import_articles command, on a real database."""
 
 import io
+import json
+import os
 import shutil
+import subprocess
+import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -12,8 +17,12 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from articles.ingest import importer
-from articles.ingest.importer import propose_headline
+from articles.ingest.files import iter_inputs
+from articles.ingest.importer import import_paths, propose_headline
 from articles.models import Article, RelatedLink, Source
+from tests import faulty_parsers
+
+ROOT = Path(__file__).resolve().parent.parent
 
 pytestmark = pytest.mark.django_db
 
@@ -593,3 +602,225 @@ def test_the_admin_import_page_lists_warnings(client, tmp_path):
     assert ("<li><code>a.txt:3</code>: invalid UTF-8 byte replaced with U+FFFD</li>"
             in html)
     assert "<li><code>manifest.toml:2</code>: no file gone.txt in this folder</li>" in html
+
+
+# -- whatever one file raises, it fails alone ----------------------------------------------------
+
+
+def three_files(folder, faulty="b.txt"):
+    """a.txt, b.txt, c.txt: three stories; `faulty` holds faulty_parsers.MARK."""
+    for name, lead in (("a.txt", "The harvest came early in the north this year."),
+                       ("b.txt", "Ministers met in Niamey to agree a joint force."),
+                       ("c.txt", "Trade talks opened in Dakar on Monday.")):
+        mark = " FAULTY" if name == faulty else ""
+        write(folder, name, f"Sahel\n{lead}{mark}\nA second paragraph.\n")
+    return folder
+
+
+@pytest.mark.parametrize("batch_size", [1, 500])
+def test_an_unexpected_error_parsing_one_file_fails_that_file_alone(tmp_path, caplog,
+                                                                    batch_size):
+    three_files(tmp_path)
+
+    report = importer.Importer(source_name="Wire", parse=faulty_parsers.overflowing,
+                               batch_size=batch_size).run(iter_inputs([tmp_path]))
+
+    outcomes = {Path(r.name).name: (r.status, r.reason) for r in report.results}
+    assert outcomes == {
+        "a.txt": ("created", ""),
+        "b.txt": ("failed", "internal error: OverflowError: date value out of range, see the log"),
+        "c.txt": ("created", ""),
+    }
+    assert Article.objects.count() == 2
+    logged = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert "b.txt" in logged[0].getMessage()
+    assert logged[0].exc_info[0] is OverflowError  # the traceback is in the log
+
+
+def test_an_unexpected_error_writing_a_batch_writes_its_other_files_one_by_one(tmp_path):
+    three_files(tmp_path)
+
+    report = importer.Importer(source_name="Wire", parse=faulty_parsers.unwritable).run(
+        iter_inputs([tmp_path]))
+
+    outcomes = {Path(r.name).name: r.status for r in report.results}
+    assert outcomes == {"a.txt": "created", "b.txt": "failed", "c.txt": "created"}
+    assert report.failures[0].reason.startswith("internal error: UnicodeEncodeError: ")
+    assert report.failures[0].reason.endswith(", see the log")
+    assert sorted(Article.objects.values_list("source_file", flat=True)) == [
+        str(tmp_path / "a.txt"), str(tmp_path / "c.txt")]
+    assert RelatedLink.objects.count() == 0 and Article.tags.through.objects.count() == 2
+
+
+# -- dry runs --------------------------------------------------------------------------------
+
+
+def dry_run_archive(folder):
+    """Files meeting each other across batches of two: the same URL again (same text, then
+    changed text), the same body without a URL, a source the run creates, an article already
+    in the database (updated, then met again), and a broken file."""
+    story = "Sahel\n{lead}\nA second paragraph.\nGo to video\n{video}\n"
+    leads = {
+        "01.txt": ("Ministers met in Niamey on Monday.", "Trade talks open in Dakar"),
+        "02.txt": ("The harvest came early in the north.", "Go to video"),
+        "03.txt": ("Ministers met in Niamey on Monday.", "Trade talks open in Dakar"),
+        "04.txt": ("Trade talks opened in Dakar on Tuesday.", "Ministers meet in Niamey"),
+        "05.txt": ("The harvest came early in the north.", "Go to video"),
+        "06.txt": ("Ministers met in Niamey on Monday, and again on Friday.", "A clip"),
+        "07.txt": ("An old story, told again with a new paragraph.", "A clip"),
+        "09.txt": ("An old story, told again with a new paragraph.", "A clip"),
+    }
+    for name, (lead, video) in leads.items():
+        write(folder, name, story.format(lead=lead, video=video))
+    write(folder, "08.txt", "Only a kicker\n")
+    manifest(folder, [
+        {"file": "01.txt", "source": "new", "headline": "Ministers meet",
+         "url": "https://example.com/ministers"},
+        {"file": "03.txt", "source": "new", "headline": "Ministers meet",
+         "url": "https://example.com/ministers"},
+        {"file": "04.txt", "source": "new", "headline": "Trade talks open in Dakar"},
+        {"file": "06.txt", "source": "new", "headline": "Ministers meet again",
+         "url": "https://example.com/ministers"},
+        {"file": "07.txt", "source": "wire", "headline": "An old story",
+         "url": "https://example.com/old"},
+        {"file": "09.txt", "source": "wire", "headline": "An old story",
+         "url": "https://example.com/old"},
+    ], sources=(("wire", "Test Wire"), ("new", "A New Desk")))
+
+
+def outcomes(report):
+    return [(r.name, r.status, r.headline, r.reason, r.line) for r in report.results]
+
+
+def test_a_dry_run_across_batches_reports_what_the_real_run_then_does(tmp_path):
+    old = tmp_path / "old"
+    write(old, "old.txt", "Sahel\nAn old story.\nA second paragraph.\n")
+    manifest(old, [{"file": "old.txt", "source": "wire", "headline": "An old story",
+                    "url": "https://example.com/old"}])
+    import_paths([old])
+    dry_run_archive(tmp_path / "new")
+    before = table_state()
+
+    dry = import_paths([tmp_path / "new"], source_name="Loose Desk", batch_size=2,
+                       dry_run=True)
+    assert table_state() == before
+    real = import_paths([tmp_path / "new"], source_name="Loose Desk", batch_size=2)
+
+    assert outcomes(dry) == outcomes(real)
+    assert [r.status for r in real.results] == [
+        "created", "created", "unchanged", "created", "unchanged", "updated", "updated",
+        "failed", "unchanged"]
+    assert dry.counts() == real.counts()
+
+
+def test_a_dry_run_holds_a_new_version_of_an_article_an_earlier_batch_published(tmp_path):
+    write(tmp_path, "1.txt", "Sahel\nMinisters met in Niamey on Monday.\n")
+    write(tmp_path, "2.txt", "Sahel\nMinisters met in Niamey on Monday and Tuesday.\n")
+    manifest(tmp_path, [
+        {"file": "1.txt", "source": "wire", "headline": "Ministers meet",
+         "url": "https://example.com/meet", "status": "published"},
+        {"file": "2.txt", "source": "wire", "headline": "Ministers meet again",
+         "url": "https://example.com/meet", "status": "draft"},
+    ])
+
+    dry = import_paths([tmp_path], dry_run=True, batch_size=1)
+    real = import_paths([tmp_path], batch_size=1)
+
+    assert outcomes(dry) == outcomes(real)
+    assert [r.status for r in real.results] == ["created", "held"]
+
+
+def test_a_dry_run_of_one_batch_counts_links_as_the_real_run_does(tmp_path):
+    a, b = _linked_pair(tmp_path)
+    dry = import_paths([a, b], dry_run=True)
+    real = import_paths([a, b])
+    assert (dry.links_resolved, dry.links_unresolved) == (real.links_resolved,
+                                                          real.links_unresolved) == (1, 3)
+
+
+def test_a_dry_run_of_several_batches_says_links_are_left_to_the_real_run(tmp_path):
+    a, b = _linked_pair(tmp_path)
+    dry = import_paths([a, b], dry_run=True, batch_size=1)
+    assert dry.summary().endswith("Related links: resolved by the real run only (a dry run "
+                                  "resolves them when the import fits in one batch).")
+
+
+# A dry run of argv[2] in batches of two; whenever it reports a file, another connection to the
+# database file argv[1] writes a row, waiting one second at most for the lock. Prints JSON.
+WRITE_DURING_DRY_RUN = """
+import json, sqlite3, sys, django
+django.setup()
+from articles.ingest.importer import import_paths
+database, folder = sys.argv[1:]
+writes = []
+
+def write_meanwhile(result):
+    other = sqlite3.connect(database, timeout=1)
+    try:
+        with other:
+            other.execute(
+                "INSERT INTO articles_source (name, slug, homepage_url, kind, country, language,"
+                " created_at, updated_at) VALUES (?, ?, '', 'wire', '', '', '2026-01-01',"
+                " '2026-01-01')", (result.name, f"desk-{len(writes)}"))
+        writes.append("written")
+    except sqlite3.OperationalError as error:
+        writes.append(str(error))
+    finally:
+        other.close()
+
+report = import_paths([folder], source_name="Wire", dry_run=True, batch_size=2,
+                      on_result=write_meanwhile)
+print(json.dumps({"writes": writes, "summary": report.summary()}))
+"""
+
+
+@pytest.mark.slow
+def test_a_dry_run_lets_another_connection_write_between_its_batches(tmp_path,
+                                                                      migrated_sqlite):
+    """On a SQLite file, as deployed: one write lock, taken by BEGIN IMMEDIATE."""
+    database = tmp_path / "db.sqlite3"
+    shutil.copy(migrated_sqlite, database)
+    folder = tmp_path / "archive"
+    for number in range(6):
+        write(folder, f"{number}.txt", f"Sahel\nStory number {number} opens here.\nMore.\n")
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}",
+           "DJANGO_SETTINGS_MODULE": "newsroom.settings.test"}
+    done = subprocess.run([sys.executable, "-c", WRITE_DURING_DRY_RUN, str(database),
+                           str(folder)], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["writes"] == ["written"] * 6
+    assert result["summary"].startswith("Dry run, nothing written: 6 files: 6 created")
+
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite stores a NUL character")
+def test_a_file_whose_look_up_the_database_refuses_fails_alone(tmp_path):
+    # PostgreSQL refuses a NUL character in any text, a query's parameters included: the
+    # batch's look-up fails, and then each file is looked up alone.
+    three_files(tmp_path, faulty=None)
+    nul = "\\u0000"  # a TOML escape
+    manifest(tmp_path, [
+        {"file": name, "source": "wire", "headline": f"Story {name}",
+         "url": f"https://example.com/{name}" + (nul if name == "b.txt" else "")}
+        for name in ("a.txt", "b.txt", "c.txt")])
+
+    report = import_paths([tmp_path])
+
+    assert [(Path(r.name).name, r.status) for r in report.results] == [
+        ("a.txt", "created"), ("b.txt", "failed"), ("c.txt", "created")]
+    assert report.failures[0].reason.startswith("the database refused it: ")
+
+
+def test_a_manifest_that_breaks_the_toml_parser_fails_its_folder_and_others_import(tmp_path):
+    write(tmp_path / "a", "x.txt", VIDEO_FILE.format(target="Clip"))
+    (tmp_path / "a" / "manifest.toml").write_text("a = " + "[" * 100_000 + "]" * 100_000)
+    write(tmp_path / "b", "y.txt", STORY_FILE.format(lead="A story about trade."))
+
+    code, out, err = run(tmp_path, source="Test Wire")
+
+    assert code == 1
+    assert "nested too deeply" in err
+    assert "1 created" in out

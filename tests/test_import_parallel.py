@@ -1,9 +1,14 @@
 """Parsing in worker processes: the same articles, results and failures as parsing in-process."""
 
+import contextlib
 import io
 import multiprocessing
 import os
+import shutil
+import signal
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -13,9 +18,12 @@ from articles.ingest import parallel
 from articles.ingest.files import iter_inputs
 from articles.ingest.importer import CREATED, FAILED, UNCHANGED, Importer
 from articles.models import Article, RelatedLink
+from tests import faulty_parsers
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 from corpus import Archive
+
+ROOT = Path(__file__).resolve().parent.parent
 
 pytestmark = pytest.mark.django_db
 
@@ -127,9 +135,9 @@ def test_the_command_uses_workers_for_an_archive(tmp_path, monkeypatch):
     started = []
     real = parallel.parse_ahead
 
-    def recording(batches, workers):
+    def recording(batches, workers, **options):
         started.append(workers)
-        return real(batches, workers)
+        return real(batches, workers, **options)
 
     monkeypatch.setattr("articles.ingest.importer.parse_ahead", recording)
     out, err = io.StringIO(), io.StringIO()
@@ -142,20 +150,14 @@ def test_the_command_uses_workers_for_an_archive(tmp_path, monkeypatch):
     assert "000005.txt:2: the line is 20,001 characters" in err.getvalue()
 
 
-def test_the_workers_stop_when_the_writer_fails(tmp_path, monkeypatch):
+def test_the_workers_stop_when_the_run_stops(tmp_path):
     folder = write_archive(tmp_path / "archive", 40)
-    importer = Importer(workers=1, batch_size=5)
-    written = []
-    real = Importer._import_batch
 
-    def failing(self, batch, report, parsed_files=None):
-        if written:
-            raise RuntimeError("the database went away")
-        written.append(batch)
-        return real(self, batch, report, parsed_files)
+    def interrupted(result):  # the caller gives up (Ctrl-C, a closed terminal) after a batch
+        raise KeyboardInterrupt
 
-    monkeypatch.setattr(Importer, "_import_batch", failing)
-    with pytest.raises(RuntimeError, match="went away"):
+    importer = Importer(workers=1, batch_size=5, on_result=interrupted)
+    with pytest.raises(KeyboardInterrupt):
         importer.run(iter_inputs([folder]))
     assert multiprocessing.active_children() == []
 
@@ -171,3 +173,84 @@ def test_a_worker_that_dies_is_a_clear_command_error(tmp_path, monkeypatch):
     with pytest.raises(CommandError, match=r"stopped unexpectedly .* run the import again"):
         call_command("import_articles", str(folder), stdout=io.StringIO(), stderr=io.StringIO())
     assert multiprocessing.active_children() == []
+
+
+def test_an_unexpected_error_in_a_worker_fails_its_file_alone(tmp_path, caplog):
+    folder = tmp_path / "archive"
+    for name in ("a.txt", "b.txt", "c.txt"):
+        mark = " FAULTY" if name == "b.txt" else ""
+        (folder / name).parent.mkdir(exist_ok=True)
+        (folder / name).write_text(f"Sahel\nThe story of {name} opens here.{mark}\nMore.\n",
+                                   encoding="utf-8")
+
+    report = Importer(workers=1, source_name="Wire", parse=faulty_parsers.overflowing).run(
+        iter_inputs([folder]))
+
+    assert [(Path(r.name).name, r.status, r.reason) for r in report.results] == [
+        ("a.txt", CREATED, ""),
+        ("b.txt", FAILED, "internal error: OverflowError: date value out of range, see the log"),
+        ("c.txt", CREATED, ""),
+    ]
+    logged = "\n".join(r.getMessage() for r in caplog.records if r.levelname == "ERROR")
+    assert "in a parsing worker" in logged and "raise OverflowError" in logged  # its traceback
+
+
+def children_of(pid):
+    """The processes whose parent is `pid` (Linux's /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # ended meanwhile
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def alive(pid):
+    """Running: not gone, and not a zombie its new parent has yet to reap."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads Linux's /proc")
+def test_the_workers_die_with_a_killed_import(tmp_path, migrated_sqlite):
+    Archive(2000, seed=3).write(tmp_path / "archive")
+    database = tmp_path / "db.sqlite3"
+    shutil.copy(migrated_sqlite, database)
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}",
+           "DJANGO_SETTINGS_MODULE": "newsroom.settings.test"}
+    command = subprocess.Popen([sys.executable, "manage.py", "import_articles",
+                                str(tmp_path / "archive"), "--publish"], cwd=ROOT, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    workers = []
+
+    def find_workers():  # and the resource tracker multiprocessing starts beside them
+        return [pid for pid in children_of(command.pid)
+                if b"multiprocessing" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+
+    try:
+        deadline = time.monotonic() + 60
+        while not workers and command.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+            workers = find_workers()
+        assert workers, "the import started no worker process"
+        time.sleep(0.5)  # the workers are parsing now
+        workers = find_workers()
+        assert command.poll() is None, "the import ended before it could be killed"
+
+        command.kill()  # kill -9
+        command.wait(timeout=10)
+        deadline = time.monotonic() + 5
+        while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert [pid for pid in workers if alive(pid)] == []
+    finally:
+        command.kill()
+        for pid in workers:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)

@@ -354,3 +354,8 @@ def test_a_country_is_a_two_letter_code(country):
     error = refused(toml('[[source]]', 'key = "k"', 'name = "N"', f'country = "{country}"'))
     assert "two-letter" in error.reason
     assert error.line == 4
+
+
+def test_a_manifest_nested_too_deeply_is_refused_not_a_crash():
+    with pytest.raises(ManifestError, match="nested too deeply"):
+        parse_manifest(("a = " + "[" * 100_000 + "]" * 100_000).encode())

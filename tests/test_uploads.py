@@ -32,8 +32,9 @@ def refuse(uploads_, folder):
 
 
 def test_plain_files_are_written(tmp_path):
-    count = unpack([Upload("a.txt", ARTICLE), Upload("manifest.toml", b"# none\n")], tmp_path)
-    assert count == 2
+    refused = unpack([Upload("a.txt", ARTICLE), Upload("manifest.toml", b"# none\n")],
+                     tmp_path)
+    assert refused == []
     assert written(tmp_path) == ["a.txt", "manifest.toml"]
     assert (tmp_path / "a.txt").read_bytes() == ARTICLE
 
@@ -43,11 +44,31 @@ def test_a_browser_path_in_the_name_is_reduced_to_the_file_name(tmp_path):
     assert written(tmp_path) == ["a.txt", "b.txt"]
 
 
-def test_a_zip_keeps_its_folders_and_skips_what_is_not_wanted(tmp_path):
+def test_a_zip_keeps_its_folders_and_reports_what_it_does_not_import(tmp_path):
     data = make_zip([("desk/a.txt", ARTICLE), ("manifest.toml", b""), ("README.md", b"x"),
-                     ("__MACOSX/desk/._a.txt", b"junk"), ("desk/", b"")])
-    assert unpack([Upload("bundle.zip", data)], tmp_path) == 2
+                     ("desk/inner.ZIP", make_zip([("b.txt", ARTICLE)])), ("desk/", b"")])
+    refused = unpack([Upload("bundle.zip", data)], tmp_path)
     assert written(tmp_path) == ["desk/a.txt", "manifest.toml"]
+    assert [f"{item.name}: {item.reason}" for item in refused] == [
+        "bundle.zip: README.md: only .txt article files and manifest.toml are imported from a "
+        "zip; not imported",
+        "bundle.zip: desk/inner.ZIP: a zip inside a zip is not imported; unpack it and upload "
+        "its files",
+    ]
+
+
+def test_what_an_operating_system_adds_to_a_zip_is_skipped_quietly(tmp_path):
+    data = make_zip([("desk/a.txt", ARTICLE), ("__MACOSX/desk/._a.txt", b"junk"),
+                     ("desk/.DS_Store", b"junk"), ("desk/Thumbs.db", b"junk")])
+    assert unpack([Upload("bundle.zip", data)], tmp_path) == []
+    assert written(tmp_path) == ["desk/a.txt"]
+
+
+def test_a_zip_holding_only_a_zip_says_so(tmp_path):
+    data = make_zip([("inner.zip", make_zip([("a.txt", ARTICLE)]))])
+    message = refuse([Upload("upload.zip", data)], tmp_path)
+    assert message == ("The upload holds no .txt article files. upload.zip: inner.zip: a zip "
+                       "inside a zip is not imported; unpack it and upload its files.")
 
 
 @pytest.mark.parametrize("name", ["../evil.txt", "desk/../../evil.txt", "..\\evil.txt",

@@ -9,6 +9,7 @@ walk finds and will not read is refused by name, with its reason, and the others
 """
 
 import errno
+import logging
 import os
 import stat
 from collections import OrderedDict
@@ -23,6 +24,7 @@ from .manifest import FILENAME as MANIFEST_FILENAME
 from .manifest import MAX_MANIFEST_BYTES, ArticleEntry, Manifest, ManifestError, parse_manifest
 from .parse import MAX_FILE_BYTES
 
+logger = logging.getLogger(__name__)
 MAX_FILES = 250_000  # one run; a bigger archive is imported folder by folder
 _MANIFESTS_KEPT = 8  # parsed manifests kept: the folders on the current path (a large one holds
 # thousands of entries, so keeping more would make memory grow with the archive)
@@ -328,6 +330,9 @@ def _read_manifest(folder):
         return ManifestError(error.reason)
     except OSError as error:
         return ManifestError(f"cannot read the manifest: {error.strerror}")
+    except Exception as error:  # a bug or a library's surprise: the manifest's files fail alone
+        logger.error("Internal error reading %s", folder / MANIFEST_FILENAME, exc_info=error)
+        return ManifestError(f"internal error: {type(error).__name__}: {error}, see the log")
 
 
 class _Manifests:

@@ -15,8 +15,9 @@ import logging
 import re
 import time
 from collections.abc import Iterable
-from contextlib import closing, contextmanager, suppress
+from contextlib import closing, contextmanager, nullcontext, suppress
 from dataclasses import dataclass, field, replace
+from itertools import chain
 from operator import itemgetter
 
 from django.db import DatabaseError, IntegrityError, connection, transaction
@@ -46,7 +47,7 @@ from ..text import HEADLINE_KEY_CHARS, LEAD_KEY_CHARS, match_keys
 from .errors import InputError
 from .files import InputFile, InputWarning, Refused, iter_inputs
 from .manifest import ArticleEntry
-from .parallel import article_from, parse_ahead
+from .parallel import WorkerError, article_from, parse_ahead
 from .parse import ParsedArticle, parse_bytes
 
 logger = logging.getLogger(__name__)
@@ -63,6 +64,8 @@ BATCH_SIZE = 500  # files read, looked up and written together
 ANALYZE_AFTER = 1000  # articles created by one import before PostgreSQL's statistics are renewed
 SQLITE_CACHE_KIB = 16 * 1024
 MAX_PROPOSED_HEADLINE = 90
+MAX_SLUG = 100
+MAX_INTERNAL_REASON = 200  # characters of an unexpected exception's message shown in a report
 
 
 # ---------------------------------------------------------------------------------------------
@@ -103,6 +106,9 @@ class ImportReport:
     links_unresolved: int = 0
     resolve_seconds: float = 0.0
     dry_run: bool = False
+    # False after a dry run of more than one batch: each batch was rolled back before the next,
+    # so no moment held all the articles the links could point to.
+    links_counted: bool = True
 
     def add(self, result):
         self.totals[result.status] += 1
@@ -129,11 +135,14 @@ class ImportReport:
     def summary(self):
         parts = [f"{self.totals[status]} {status}" for status in STATUSES]
         prefix = "Dry run, nothing written: " if self.dry_run else ""
+        links = (f"Related links: {self.links_resolved} resolved now in "
+                 f"{self.resolve_seconds:.2f} s, {self.links_unresolved} still unresolved."
+                 if self.links_counted else
+                 "Related links: resolved by the real run only (a dry run resolves them when "
+                 "the import fits in one batch).")
         warned = len(self.warnings)
-        return (f"{prefix}{self.files} files: {', '.join(parts)}. Related links: "
-                f"{self.links_resolved} resolved now in {self.resolve_seconds:.2f} s, "
-                f"{self.links_unresolved} still unresolved."
-                + (f" {warned} warning{'s' if warned > 1 else ''}." if warned else ""))
+        warnings = f" {warned} warning{'s' if warned > 1 else ''}." if warned else ""
+        return f"{prefix}{self.files} files: {', '.join(parts)}. {links}{warnings}"
 
 
 class ImportFailure(InputError):
@@ -161,22 +170,30 @@ class _Prepared:
 # The service
 
 
-def import_paths(paths, relative_to=None, **options):
-    """Import files and folders; see Importer for the options. Returns an ImportReport."""
-    return Importer(**options).run(iter_inputs(paths, relative_to=relative_to))
+def import_paths(paths, relative_to=None, refused=(), **options):
+    """Import files and folders; see Importer for the options. Returns an ImportReport.
+
+    `refused`: Refused items met before the import (an upload's members it does not take),
+    reported first, as failed files."""
+    return Importer(**options).run(chain(refused, iter_inputs(paths, relative_to=relative_to)))
 
 
 class Importer:
     """Imports a stream of files a batch at a time.
 
     New articles of a batch are written together in one transaction, which is what makes an
-    archive import fast; if the database refuses that batch, its files are written again one by
-    one, each in its own transaction, so a bad file still fails alone and never leaves half an
-    article. Known articles are checked in bulk and updated one by one.
+    archive import fast; if that batch fails, its files are written again one by one, each in
+    its own transaction, so a bad file still fails alone and never leaves half an article. Known
+    articles are checked in bulk and updated one by one. Whatever one file raises fails that
+    file alone (see `failure`): the run goes on and returns its report.
+
+    `parse` turns a file's bytes into a ParsedArticle (parse.parse_bytes; another format's
+    adapter). With `workers` it runs in their processes, so it must be a module-level function.
     """
 
     def __init__(self, *, source_name=None, publish=False, dry_run=False, on_result=None,
-                 keep_results=True, batch_size=BATCH_SIZE, allow_publish=True, workers=0):
+                 keep_results=True, batch_size=BATCH_SIZE, allow_publish=True, workers=0,
+                 parse=parse_bytes):
         self.source_name = (source_name or "").strip()
         self.publish = publish and allow_publish
         # Who runs the import decides: a manifest cannot publish for a user who may not.
@@ -188,40 +205,60 @@ class Importer:
         # Processes parsing files while this one writes (0: parse here). Worth it for an
         # archive: see parallel.MIN_FILES.
         self.workers = workers
+        self.parse = parse
         self._sources = {}
+        self._ledger = None
 
     def run(self, inputs: Iterable[InputFile | Refused]):
         report = ImportReport(keep_results=self.keep_results, dry_run=self.dry_run)
+        self._ledger = _DryRunLedger() if self.dry_run else None
+        batches = _batches(inputs, self.batch_size)
         with _sqlite_cache_size():
-            if not self.dry_run:
-                self._import_all(inputs, report)
-                return report
-            # A dry run does everything for real inside one transaction and rolls it back, so
-            # its report is exactly what a real run would say.
-            with transaction.atomic():
-                self._import_all(inputs, report)
-                transaction.set_rollback(True)
+            if self.workers:
+                with closing(parse_ahead(batches, self.workers, parse=self.parse)) as parsed:
+                    self._import_all(parsed, report)
+            else:
+                self._import_all(((batch, None) for batch in batches), report)
         return report
 
-    def _import_all(self, inputs, report):
-        batches = _batches(inputs, self.batch_size)
-        if self.workers:
-            with closing(parse_ahead(batches, self.workers)) as parsed_batches:
-                for batch, results in parsed_batches:
-                    self._import_batch(batch, report, results)
-        else:
-            for batch in batches:
-                self._import_batch(batch, report)
+    def _import_all(self, batches, report):
+        for number, (batch, parsed_files) in enumerate(batches):
+            if self.dry_run:
+                results = self._try_batch(batch, report, parsed_files, first=number == 0)
+            else:
+                results = self._import_batch(batch, report, parsed_files)
+            # Outside any transaction: whatever the caller does meanwhile, it holds no lock.
+            for result in results:
+                self.on_result(result)
+        if not self.dry_run:
+            self._resolve_links(report)
+            if report.totals[CREATED] >= ANALYZE_AFTER:
+                _analyze()
+
+    def _try_batch(self, batch, report, parsed_files, first):
+        """A dry run's batch: written for real and rolled back, so that its report is what a
+        real run would say. One transaction a batch, not one for the run: SQLite has one write
+        lock, and the editors' desk and other imports must not wait for a whole archive."""
+        with transaction.atomic():
+            results = self._import_batch(batch, report, parsed_files)
+            if first:
+                self._resolve_links(report)  # exactly a real run's figures, if no batch follows
+            elif batch:
+                report.links_counted = False
+            transaction.set_rollback(True)
+        self._sources.clear()  # those the batch created are gone with it
+        return results
+
+    def _resolve_links(self, report):
         started = time.perf_counter()
         report.links_resolved = resolve_links()
         report.resolve_seconds = time.perf_counter() - started
         report.links_unresolved = RelatedLink.objects.unresolved().exclude(match_key="").count()
-        if report.totals[CREATED] >= ANALYZE_AFTER and not self.dry_run:
-            _analyze()
 
     def _import_batch(self, batch, report, parsed_files=None):
-        """Import a batch; `parsed_files`, when given, holds what workers made of each file
-        (see parallel.article_from), so it is not read and parsed here again."""
+        """Import a batch and return its results, in order; `parsed_files`, when given, holds
+        what workers made of each file (see parallel.article_from), so it is not read and
+        parsed here again."""
         results = {}
         prepared = []
         for index, item in enumerate(batch):
@@ -240,18 +277,19 @@ class Importer:
                 prepared.append((index, p))
                 report.warnings.extend(InputWarning(item.name, message, line)
                                        for line, message in p.parsed.warnings)
-            except InputError as error:
-                results[index] = FileResult(item.name, FAILED, reason=error.reason,
-                                            line=error.line)
-            except OSError as error:
-                results[index] = FileResult(item.name, FAILED,
-                                            reason=f"cannot read: {error.strerror}")
+            except Exception as error:  # whatever it is, it is this file's alone
+                results[index] = failure(item.name, error)
 
-        known = _existing_articles([p for _, p in prepared])
-        new, seen, again = [], set(), []
+        known, prepared = _look_up(prepared, results)
+        new, seen, again, remembered = [], set(), [], {}
         for index, p in prepared:
-            if p.identity in known:
-                results[index] = self._revisit(p, *known[p.identity])
+            found = known.get(p.identity)
+            if self._ledger:
+                found, remembered[index] = self._ledger.look_up(p, found)
+            if remembered.get(index):
+                results[index] = self._ledger.outcome(p, remembered[index])
+            elif found:
+                results[index] = _guarded(p.file.name, self._revisit, p, *found)
             elif p.identity in seen:
                 again.append((index, p))  # the same story twice in one batch: after the first
             else:
@@ -260,16 +298,20 @@ class Importer:
         results.update(self._create_all(new))
         for index, p in again:
             results[index] = self._write_one(p)
+        if self._ledger:
+            self._ledger.record(prepared, results, remembered,
+                                lambda p: self._publication(p)["status"])
 
-        for index in sorted(results):
-            report.add(results[index])
-            self.on_result(results[index])
+        ordered = [results[index] for index in sorted(results)]  # warnings are no files
+        for result in ordered:
+            report.add(result)
+        return ordered
 
     # -- reading ------------------------------------------------------------------------------
 
     def _prepare(self, file, parsed=None):
         if parsed is None:
-            parsed = parse_bytes(file.read())
+            parsed = self.parse(file.read())
         _check_lengths(parsed)
         source = self._source_for(file)
         entry = file.entry or ArticleEntry(file=file.name)
@@ -310,10 +352,11 @@ class Importer:
         try:
             with transaction.atomic():
                 created = self._insert(new)
-        except DatabaseError:
-            # One file (or a concurrent import) spoiled the batch: each file on its own now.
-            logger.info("A batch of %d new articles was refused; writing them one by one",
-                        len(new))
+        except Exception:
+            # One file (or a concurrent import) spoiled the batch: each file on its own now,
+            # where whatever it raises fails it alone.
+            logger.info("A batch of %d new articles failed; writing them one by one",
+                        len(new), exc_info=True)
             return {index: _if_raced(self._write_one(p)) for index, p in new}
         return created
 
@@ -370,9 +413,8 @@ class Importer:
                 with transaction.atomic():
                     result = self._write(p)
                 return _if_raced(result)
-        except DatabaseError as error:
-            logger.exception("Database error importing %s", p.file.name)
-            return FileResult(p.file.name, FAILED, reason=f"the database refused it: {error}")
+        except Exception as error:
+            return failure(p.file.name, error)
 
     def _write(self, p):
         known = _existing_articles([p])
@@ -435,6 +477,145 @@ def _held(name, article):
                       reason=f"held for an editor: the article is "
                              f"{article.get_status_display().lower()}; an editor must accept "
                              "the new version")
+
+
+def failure(name, error):
+    """The result of a file whose import raised `error`, whatever it is: a refusal keeps its
+    reason and line; an error no rule foresaw (a bug, a library's surprise) fails the file as
+    an internal error, with its traceback in the log, and never the files around it."""
+    if isinstance(error, InputError):
+        return FileResult(name, FAILED, reason=error.reason, line=error.line)
+    if isinstance(error, OSError):
+        return FileResult(name, FAILED, reason=f"cannot read: {error.strerror or error}")
+    if isinstance(error, DatabaseError):
+        logger.error("Database error importing %s", name, exc_info=error)
+        return FileResult(name, FAILED, reason=f"the database refused it: {error}")
+    if isinstance(error, WorkerError):
+        logger.error("Internal error importing %s, in a parsing worker:\n%s", name,
+                     error.traceback)
+        description = str(error)
+    else:
+        logger.error("Internal error importing %s", name, exc_info=error)
+        description = f"{type(error).__name__}: {error}"
+    if len(description) > MAX_INTERNAL_REASON:
+        description = description[:MAX_INTERNAL_REASON - 1] + "…"
+    return FileResult(name, FAILED, reason=f"internal error: {description}, see the log")
+
+
+def _guarded(name, step, *args):
+    """step(*args), or the failure of file `name` if it raises."""
+    try:
+        return step(*args)
+    except Exception as error:
+        return failure(name, error)
+
+
+def _look_up(prepared, results):
+    """(The known articles of a batch's prepared files, the files still to import.) Should the
+    database refuse the batch's look-up, each file is looked up alone, and one it refuses
+    fails with its reason in `results`."""
+    try:
+        with _savepoint():
+            return _existing_articles([p for _, p in prepared]), prepared
+    except Exception:
+        logger.info("The look-up of a batch failed; looking its files up one by one",
+                    exc_info=True)
+    known, kept = {}, []
+    for index, p in prepared:
+        try:
+            with _savepoint():
+                known.update(_existing_articles([p]))
+        except Exception as error:
+            results[index] = failure(p.file.name, error)
+        else:
+            kept.append((index, p))
+    return known, kept
+
+
+def _savepoint():
+    """Inside a transaction (a dry run's batch), a savepoint: on PostgreSQL a refused
+    statement would otherwise spoil the rest of the transaction."""
+    return transaction.atomic() if connection.in_atomic_block else nullcontext()
+
+
+@dataclass
+class _Written:
+    """An article as an earlier batch of a dry run left it before the rollback."""
+
+    pk: int
+    status: str  # what readers would see of it decides whether a new version is held
+    key: tuple = ()
+    digest: str = ""
+    headline: str = ""
+
+
+class _DryRunLedger:
+    """What the earlier batches of a dry run wrote before they were rolled back, so that a
+    later batch reports what a real run would: a story met again is unchanged or updated, not
+    created twice. It finds articles as _existing_articles does: by original URL first, else
+    by source and body among those without a URL. Sources are named, not numbered: the ones a
+    batch created are created again, with other keys, by the next."""
+
+    def __init__(self):
+        self.written = {}  # look-up key -> _Written
+        self.moved = set()  # articles of the database a batch updated: their rows are stale
+
+    @staticmethod
+    def _source(p):
+        return p.source.name.casefold()  # names are unique, and found ignoring case
+
+    def _keys(self, p):
+        url = ("url", p.entry.url) if p.entry.url else None
+        return url, ("body", self._source(p), p.parsed.fingerprint)
+
+    def _digest(self, p):
+        return content_digest({**p.values, "source": self._source(p)}, p.links)
+
+    def look_up(self, p, found):
+        """(The database's article for `p`, unless a batch changed it; what a batch wrote
+        for `p`), either or both None."""
+        if found and found[0].pk in self.moved:
+            found = None  # what the run made of it is in `written`, under its new key
+        url, body = self._keys(p)
+        if url in self.written:
+            return None, self.written[url]
+        if found and p.entry.url and found[0].original_url == p.entry.url:
+            return found, None
+        if body in self.written:
+            return None, self.written[body]
+        return found, None
+
+    def outcome(self, p, written):
+        if self._digest(p) == written.digest:
+            return FileResult(p.file.name, UNCHANGED, written.pk, written.headline)
+        if written.status not in Article.REPORTER_STATUSES:
+            return _held(p.file.name, Article(pk=written.pk, headline=written.headline,
+                                              status=written.status))
+        return FileResult(p.file.name, UPDATED, written.pk, p.values["headline"])
+
+    def record(self, prepared, results, remembered, status_of):
+        """Remember what the batch created or updated, as its files now describe them."""
+        created = {}
+        for index, p in prepared:
+            result = results[index]
+            if result.status not in (CREATED, UPDATED):
+                continue
+            written = remembered.get(index)
+            if written is None and result.status == CREATED:
+                written = created[result.article_id] = _Written(result.article_id,
+                                                                status_of(p))
+            elif written is None:  # a file met twice in the batch, or an article of the database
+                written = created.get(result.article_id)
+                if written is None:
+                    self.moved.add(result.article_id)
+                    # An article it updated was not live: a live one is held instead.
+                    written = _Written(result.article_id, Article.Status.DRAFT)
+            if self.written.get(written.key) is written:
+                del self.written[written.key]
+            url, body = self._keys(p)
+            written.key, written.digest = url or body, self._digest(p)
+            written.headline = p.values["headline"]
+            self.written[written.key] = written
 
 
 @contextmanager

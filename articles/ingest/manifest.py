@@ -90,6 +90,10 @@ def parse_manifest(data):
         raise ManifestError("the manifest is not UTF-8 text") from error
     try:
         document = tomllib.loads(text)
+    except RecursionError as error:
+        # tomllib parses nested arrays and tables recursively: a hostile manifest can nest
+        # deeper than the interpreter's stack.
+        raise ManifestError("not valid TOML: arrays or tables nested too deeply") from error
     except tomllib.TOMLDecodeError as error:
         match = _TOML_LINE.search(str(error))
         if match:

@@ -2,11 +2,18 @@
 
 Pure Python, no Django: a worker imports the parser alone and never touches the database.
 Batches come back in input order, and only a few are parsed ahead of the one being written, so
-memory stays flat whatever the archive's size.
+memory stays flat whatever the archive's size. A worker dies with the importer's process, however
+that ends (`kill -9` included).
 """
 
+import ctypes
 import multiprocessing
 import os
+import signal
+import sys
+import threading
+import time
+import traceback
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -19,6 +26,8 @@ MIN_FILES = 1000  # below this, starting the workers costs more than they save
 MAX_WORKERS = 4  # the importer's one process writes; more parsers would only wait for it
 CHUNK = 100  # files per task: fewer round trips between processes
 AHEAD = 2  # batches parsed ahead of the one being written
+PARENT_POLL_SECONDS = 0.5  # how often a worker without Linux's death signal checks its parent
+_PR_SET_PDEATHSIG = 1  # prctl(2)
 
 
 def default_workers():
@@ -26,6 +35,15 @@ def default_workers():
     # The cores this process may run on, which a container or taskset can make fewer.
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return max(1, min((cores or 1) - 1, MAX_WORKERS))
+
+
+class WorkerError(Exception):
+    """An exception no rule foresaw, met by a worker on one file: its type and message, and the
+    worker's traceback for the log (the exception itself may not survive pickling)."""
+
+    def __init__(self, description, traceback_text):
+        super().__init__(description)
+        self.traceback = traceback_text
 
 
 @dataclass(frozen=True)
@@ -36,8 +54,11 @@ class _Failure:
     line: int | None = None
     unreadable: bool = False  # an OSError: the file could not be read at all
     errno: int | None = None
+    traceback: str = ""  # set for an unexpected exception
 
     def error(self):
+        if self.traceback:
+            return WorkerError(self.reason, self.traceback)
         if self.unreadable:
             return OSError(self.errno, self.reason)
         return ParseError(self.reason, self.line)
@@ -51,12 +72,14 @@ def article_from(result):
     return result
 
 
-def parse_ahead(batches, workers):
+def parse_ahead(batches, workers, parse=parse_bytes):
     """Yield (batch, results): each batch of InputFiles (and Refused) with, item by item, what
-    parsing its file gave (see `article_from`), or None for an item with nothing to parse."""
+    `parse` (a module-level function) gave for its file (see `article_from`), or None for an
+    item with nothing to parse."""
     # Spawned, not forked: a copy of the importer's process would share its database connection.
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
+                             initargs=(os.getpid(), parse)) as pool:
         pending = deque()
         try:
             for batch in batches:
@@ -88,12 +111,45 @@ def _collect(batch, tasks):
     return batch, results
 
 
+_parse = parse_bytes  # in a worker: the importer's parse function, set by _start_worker
+
+
+def _start_worker(parent, parse):
+    """A worker's first step: take the importer's parse function, and die with the importer's
+    process (`parent`). Orphaned, a worker would wait for work forever: its pipes stay open,
+    since every worker holds both ends of them."""
+    global _parse
+    _parse = parse
+    if not _death_signal_set() or os.getppid() != parent:
+        # No signal to wait for, or the parent is gone already (before the signal was asked).
+        threading.Thread(target=_exit_when_orphaned, args=(parent,), daemon=True,
+                         name="watch-parent").start()
+
+
+def _death_signal_set():
+    """On Linux, ask the kernel to kill this process when its parent dies: at once, with no
+    thread polling."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _exit_when_orphaned(parent):
+    while os.getppid() == parent:
+        time.sleep(PARENT_POLL_SECONDS)
+    os._exit(1)
+
+
 def _parse_paths(paths):
     """In a worker: read and parse each file, its body's fingerprint included."""
     results = []
     for path in paths:
         try:
-            article = parse_bytes(read_bounded(path))
+            article = _parse(read_bounded(path))
             # Computed here and pickled with the article: the importer's process has the
             # database to write.
             _ = article.fingerprint, article.normalised_lead
@@ -104,4 +160,7 @@ def _parse_paths(paths):
             results.append(_Failure(error.reason, error.line))
         except OSError as error:
             results.append(_Failure(error.strerror, unreadable=True, errno=error.errno))
+        except Exception as error:  # one file's, whatever it is: the others of the task go on
+            results.append(_Failure(f"{type(error).__name__}: {error}",
+                                    traceback=traceback.format_exc()))
     return results

@@ -1,7 +1,8 @@
 """Unpack files uploaded from the browser into a folder the importer can read.
 
 Pure Python. Everything is checked before anything is written: a hostile or oversized upload is
-refused whole, with a reason, and leaves the folder empty.
+refused whole, with a reason, and leaves the folder empty. A zip's members of another kind (a zip
+inside the zip, a picture) are not imported, and each is reported: never dropped without a word.
 """
 
 import io
@@ -10,6 +11,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from .files import Refused
 from .manifest import FILENAME as MANIFEST_FILENAME
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # all uploaded files together, as sent
@@ -37,25 +39,31 @@ def wanted(name):
 def unpack(uploads, folder):
     """Check every upload, then write the article files and manifests into `folder`.
 
-    Returns the number of files written. Raises UploadError, having written nothing.
+    Returns the zip members it did not write, as Refused items for the import's report.
+    Raises UploadError, having written nothing.
     """
     folder = Path(folder)
     total = sum(len(upload.data) for upload in uploads)
     if total > MAX_UPLOAD_BYTES:
         raise UploadError(f"The upload is {total:,} bytes; the limit is {MAX_UPLOAD_BYTES:,}.")
     planned = {}  # relative path -> bytes
+    refused = []
     for upload in uploads:
         name = PurePosixPath(upload.name.replace("\\", "/")).name
         if name.lower().endswith(".zip"):
             for relative, member in _check_zip(upload):
-                _plan(planned, relative, member, upload.name)
+                if isinstance(member, Refused):
+                    refused.append(member)
+                else:
+                    _plan(planned, relative, member, upload.name)
         elif wanted(name):
             _plan(planned, PurePosixPath(name), upload.data, upload.name)
         else:
             raise UploadError(f"{upload.name}: only .txt files, manifest.toml and .zip archives "
                               "can be imported.")
     if not planned:
-        raise UploadError("The upload holds no .txt article files.")
+        raise UploadError(" ".join(["The upload holds no .txt article files.",
+                                    *(f"{item.name}: {item.reason}." for item in refused[:3])]))
     for relative in planned:
         for parent in relative.parents:
             if parent in planned:
@@ -65,7 +73,7 @@ def unpack(uploads, folder):
         target = folder.joinpath(*relative.parts)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(content)
-    return len(planned)
+    return refused
 
 
 def _plan(planned, relative, content, origin):
@@ -75,7 +83,8 @@ def _plan(planned, relative, content, origin):
 
 
 def _check_zip(upload):
-    """The archive's wanted members as (path, bytes), each read in full, bounded."""
+    """The archive's members as (path, bytes), each read in full, bounded; or (path, Refused)
+    for a member of a kind not imported."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(upload.data))
         infos = archive.infolist()
@@ -95,7 +104,10 @@ def _check_zip(upload):
             raise UploadError(f"{where}: links are not allowed in an upload.")
         if info.flag_bits & 0x1:
             raise UploadError(f"{where}: encrypted entries cannot be imported.")
-        if info.is_dir() or not wanted(path.name) or path.parts[0] == "__MACOSX":
+        if info.is_dir() or _system_file(path):
+            continue
+        if not wanted(path.name):
+            members.append((path, Refused(where, _not_imported(path))))
             continue
         unpacked += info.file_size
         if unpacked > MAX_UNPACKED_BYTES:
@@ -107,6 +119,19 @@ def _check_zip(upload):
         # Sizes in a zip's headers can lie: reading is bounded by what the header claims.
         members.append((path, _read_bounded(archive, info)))
     return members
+
+
+def _system_file(path):
+    """What an operating system adds to a zip unasked (macOS's resource forks and folder
+    settings, Windows's thumbnails): nobody meant it, so nobody needs to hear of it."""
+    return (path.parts[0] == "__MACOSX" or path.name.startswith(".")
+            or path.name.lower() in {"thumbs.db", "desktop.ini"})
+
+
+def _not_imported(path):
+    if path.suffix.lower() == ".zip":
+        return "a zip inside a zip is not imported; unpack it and upload its files"
+    return "only .txt article files and manifest.toml are imported from a zip; not imported"
 
 
 def _read_bounded(archive, info):

@@ -79,6 +79,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: refuses an oversized body (413) before anything reads it.
+    "newsroom.middleware.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
@@ -104,6 +106,13 @@ AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "newsroom.middleware.client_ip"
 # How many proxies (load balancer, CDN) stand in front of the app and append to X-Forwarded-For.
 PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+
+# Request bodies. Django's defaults, said here on purpose: a body over DATA_UPLOAD_MAX_MEMORY_SIZE
+# is refused with 413 before it is read (newsroom.middleware.RequestBodyLimitMiddleware), except
+# on the admin's import page, which takes uploads.MAX_UPLOAD_BYTES. One upload takes at most
+# DATA_UPLOAD_MAX_NUMBER_FILES files; the import page asks for a zip beyond that.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # 2.5 MB
+DATA_UPLOAD_MAX_NUMBER_FILES = 1000
 
 ROOT_URLCONF = "newsroom.urls"
 WSGI_APPLICATION = "newsroom.wsgi.application"
