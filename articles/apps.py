@@ -19,6 +19,6 @@ class ArticlesConfig(AppConfig):
     def ready(self):
         # Connects the receivers: model signals to content_changed, content_changed to the
         # cache, and the slug rule to new tags.
-        from . import cache, signals, slugs  # noqa: F401
+        from . import cache, receivers, slugs  # noqa: F401
 
         post_migrate.connect(create_cache_tables, sender=self)

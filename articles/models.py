@@ -4,20 +4,24 @@ from urllib.parse import quote
 from django.db import models
 from django.db.models import (
     BooleanField,
+    Case,
     Count,
     Exists,
     ExpressionWrapper,
+    F,
     OuterRef,
     Q,
     Subquery,
+    When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Substr
 from django.urls import reverse
 from django.utils import timezone
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
 from . import search
+from .signals import content_changed
 from .text import lead_of, match_keys, normalise, paragraphs_of
 
 # What a card shows of an article (a feed entry adds its updated time).
@@ -249,11 +253,16 @@ class Article(models.Model):
     # Kept in step with the headline and body on every save, whoever writes.
     DERIVED_FIELDS = ("lead", "headline_key", "lead_key")
 
+    @staticmethod
+    def derived_values(headline, lead, normalised_lead):
+        """DERIVED_FIELDS' values: the stored lead, and the keys related items from other
+        files find the article by (the import passes the lead it already normalised)."""
+        return {"lead": lead, **match_keys(headline, normalised_lead)}
+
     def refresh_derived_fields(self):
-        """The stored lead, and the keys related items from other files find this article by."""
-        self.lead = lead_of(self.body)
-        keys = match_keys(self.headline, normalise(self.lead))
-        self.headline_key, self.lead_key = keys["headline_key"], keys["lead_key"]
+        lead = lead_of(self.body)
+        for name, value in self.derived_values(self.headline, lead, normalise(lead)).items():
+            setattr(self, name, value)
 
     @property
     def paragraphs(self):
@@ -309,6 +318,35 @@ SIDEBAR_FIELDS = ("article", "position", "kind", "title", "teaser", "truncated",
 class RelatedLinkQuerySet(models.QuerySet):
     def unresolved(self):
         return self.filter(target__isnull=True)
+
+    def resolve(self):
+        """Point the unresolved links among these at the articles they name; returns how many
+        resolved.
+
+        Videos match an article's headline, story teasers the start of an article's lead;
+        published articles first, newest first: that is the story a reader should land on. Two
+        UPDATE statements whatever the size of the archive, each link finding its article
+        through an index, so the cost grows with the links, not with their square."""
+        pending = self.unresolved()
+        resolved, changed = 0, set()
+        for prefix, key in (("h:", "headline_key"), ("l:", "lead_key")):
+            best = (
+                Article.objects.filter(**{key: Substr(OuterRef("match_key"), len(prefix) + 1)})
+                .exclude(pk=OuterRef("article_id"))
+                .order_by(
+                    Case(When(status=Article.Status.PUBLISHED, then=0), default=1),
+                    F("published_at").desc(nulls_last=True),
+                    "-pk",
+                )
+                .values("pk")[:1]
+            )
+            matched = pending.filter(match_key__startswith=prefix).filter(Exists(best))
+            changed.update(matched.values_list("article_id", flat=True))
+            resolved += matched.update(target=Subquery(best))
+        if resolved:
+            # An update sends no model signals: the sidebars that now link somewhere changed.
+            content_changed.send(sender=RelatedLink, articles=changed)
+        return resolved
 
     def for_sidebar(self):
         """The items in the page's order, each with its target's slug and whether readers may

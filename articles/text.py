@@ -9,7 +9,11 @@ import unicodedata
 LEAD_KEY_CHARS = 48
 HEADLINE_KEY_CHARS = 298  # RelatedLink.match_key holds 300: the key after its "h:" prefix
 
+MAX_PROPOSED_HEADLINE = 90
+
 _BLANK_LINE = re.compile(r"\n\s*\n")
+# A sentence ends at . ! or ? before a capital, but not after an initial ("U.S. Army").
+_SENTENCE_END = re.compile(r"(?<=[.!?])(?<!\b[A-Z]\.)\s+(?=[A-Z“\"'])")
 # Words are what matching compares: quotes, dashes, ellipses and spacing all fall between them.
 _WORD = re.compile(r"\w+")
 
@@ -36,3 +40,12 @@ def match_keys(headline, normalised_lead):
     (a video's title its headline, a story's teaser the start of its lead)."""
     return {"headline_key": normalise(headline)[:HEADLINE_KEY_CHARS],
             "lead_key": normalised_lead[:LEAD_KEY_CHARS]}
+
+
+def propose_headline(lead):
+    """The lead's first sentence, cut on a word boundary: a stand-in until an editor writes one."""
+    sentence = _SENTENCE_END.split(lead, maxsplit=1)[0].rstrip(".")
+    if len(sentence) <= MAX_PROPOSED_HEADLINE:
+        return sentence
+    cut = sentence[: MAX_PROPOSED_HEADLINE + 1].rsplit(" ", 1)[0].rstrip(",;:-–— ")
+    return f"{cut}…"

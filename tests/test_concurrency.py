@@ -10,8 +10,9 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 from django.db import connection
 
-from articles.ingest import importer
-from articles.ingest.importer import UNCHANGED, import_paths
+from articles.ingest.identity import find_existing
+from articles.ingest.importer import import_paths
+from articles.ingest.report import UNCHANGED
 from articles.models import Article, RelatedLink, Source
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,21 +36,18 @@ def write_archive(folder, count):
 
 @pytest.mark.django_db
 def test_an_article_written_between_look_up_and_insert_is_reported_already_imported(
-    tmp_path, monkeypatch
+    tmp_path
 ):
     write_archive(tmp_path, 2)
     import_paths([tmp_path])
     # The race: our look-up misses the rows another run has just committed.
-    real = importer._existing_articles
     calls = []
 
     def miss_once(prepared):
         calls.append(prepared)
-        return {} if len(calls) == 1 else real(prepared)
+        return {} if len(calls) == 1 else find_existing(prepared)
 
-    monkeypatch.setattr(importer, "_existing_articles", miss_once)
-
-    report = import_paths([tmp_path])
+    report = import_paths([tmp_path], find_existing=miss_once)
 
     assert report.ok
     assert [r.status for r in report.results] == [UNCHANGED, UNCHANGED]

@@ -17,7 +17,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from articles.ingest.files import InputFile, count_files, iter_inputs
-from articles.ingest.importer import CREATED, FAILED, Importer, import_paths
+from articles.ingest.importer import Importer, import_paths
+from articles.ingest.report import CREATED, FAILED
 from articles.models import Article
 
 pytestmark = pytest.mark.django_db

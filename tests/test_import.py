@@ -14,12 +14,14 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import DataError, connection
 
 from articles.ingest import importer
 from articles.ingest.files import iter_inputs
-from articles.ingest.importer import import_paths, propose_headline
+from articles.ingest.importer import import_paths
+from articles.ingest.writer import ArticleWriter
 from articles.models import Article, RelatedLink, Source
+from articles.text import propose_headline
 from tests import faulty_parsers
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -328,36 +330,25 @@ def test_folder_without_txt_files_is_a_command_error(tmp_path):
         call_command("import_articles", str(tmp_path), stdout=io.StringIO())
 
 
-def test_a_database_refusal_leaves_no_half_article(tmp_path, monkeypatch):
+class RefusingClipLinks(ArticleWriter):
+    """Writes articles, but the database refuses the links of the one with a "Clip" video, as
+    it would a row breaking a constraint: after its article row was written."""
+
+    def insert_links(self, rows):
+        if any(row["title"] == "Clip" for row in rows):
+            raise DataError("simulated failure after the article row was written")
+        super().insert_links(rows)
+
+
+def test_a_database_refusal_leaves_no_half_article(tmp_path):
     write(tmp_path, "a.txt", VIDEO_FILE.format(target="Clip"))
     write(tmp_path, "b.txt", STORY_FILE.format(lead="Another story about trade."))
 
-    def refuse(*args, **kwargs):
-        from django.db import DataError
-        raise DataError("simulated failure after the article row was written")
+    # In a batch with b.txt's, then on its own: the same writer, refusing both times.
+    report = import_paths([tmp_path], source_name="Test Wire", writer=RefusingClipLinks())
 
-    # The article row is written first, then its links: make the links of a.txt fail, whether
-    # written in a batch with b.txt's or on their own.
-    original_rows, original_bulk = importer._insert_rows, RelatedLink.objects.bulk_create
-
-    def insert_rows(model, rows):
-        if any(row.get("title") == "Clip" for row in rows):
-            refuse()
-        return original_rows(model, rows)
-
-    def bulk_create(objs, *args, **kwargs):
-        objs = list(objs)
-        if any(link.title == "Clip" for link in objs):
-            refuse()
-        return original_bulk(objs, *args, **kwargs)
-
-    monkeypatch.setattr(importer, "_insert_rows", insert_rows)
-    monkeypatch.setattr(RelatedLink.objects, "bulk_create", bulk_create)
-    code, out, err = run(tmp_path, source="Test Wire")
-
-    assert code == 1
-    assert "1 created" in out and "1 failed" in out
-    assert "the database refused it" in err
+    assert report.counts()["created"] == 1 and report.counts()["failed"] == 1
+    assert "the database refused it" in report.failures[0].reason
     # The failed file left nothing: one article, and it has all its links.
     article = Article.objects.get()
     assert article.related_links.count() == 2

@@ -1,7 +1,6 @@
 """Parsing in worker processes: the same articles, results and failures as parsing in-process."""
 
 import contextlib
-import io
 import multiprocessing
 import os
 import shutil
@@ -12,11 +11,11 @@ import time
 from pathlib import Path
 
 import pytest
-from django.core.management import CommandError, call_command
 
 from articles.ingest import parallel
 from articles.ingest.files import iter_inputs
-from articles.ingest.importer import CREATED, FAILED, UNCHANGED, Importer
+from articles.ingest.importer import Importer, ImportStopped, import_paths
+from articles.ingest.report import CREATED, FAILED, UNCHANGED
 from articles.models import Article, RelatedLink
 from tests import faulty_parsers
 
@@ -128,26 +127,25 @@ def test_dry_run_with_workers_writes_nothing(tmp_path):
     assert Article.objects.count() == 0
 
 
-def test_the_command_uses_workers_for_an_archive(tmp_path, monkeypatch):
+def test_an_archive_is_parsed_in_worker_processes(tmp_path, monkeypatch):
     folder = write_archive(tmp_path / "archive", 12)
+    (folder / "000003.txt").write_text("Sahel\nA story, FAULTY.\n", encoding="utf-8")
     monkeypatch.setattr(parallel, "MIN_FILES", 5)
-    monkeypatch.setattr("articles.management.commands.import_articles.PARALLEL_MIN_FILES", 5)
-    started = []
-    real = parallel.parse_ahead
 
-    def recording(batches, workers, **options):
-        started.append(workers)
-        return real(batches, workers, **options)
+    report = import_paths([folder], parse=faulty_parsers.telling_the_process)
 
-    monkeypatch.setattr("articles.ingest.importer.parse_ahead", recording)
-    out, err = io.StringIO(), io.StringIO()
-    with pytest.raises(Exception, match="3 of 12 files failed"):
-        call_command("import_articles", str(folder), "--publish", stdout=out, stderr=err)
+    [refused] = [r for r in report.failures if "parsed in process" in r.reason]
+    assert refused.reason != f"parsed in process {os.getpid()}"
+    assert refused.name.endswith("000003.txt")
 
-    assert started and started[0] >= 1
-    assert ("12 files: 9 created, 0 updated, 0 unchanged, 0 skipped, 0 held, 3 failed."
-            in out.getvalue())
-    assert "000005.txt:2: the line is 20,001 characters" in err.getvalue()
+
+def test_a_small_import_is_parsed_here(tmp_path):
+    folder = write_archive(tmp_path / "archive", 12)
+    (folder / "000003.txt").write_text("Sahel\nA story, FAULTY.\n", encoding="utf-8")
+
+    report = import_paths([folder], parse=faulty_parsers.telling_the_process)
+
+    assert f"parsed in process {os.getpid()}" in [r.reason for r in report.failures]
 
 
 def test_the_workers_stop_when_the_run_stops(tmp_path):
@@ -162,16 +160,12 @@ def test_the_workers_stop_when_the_run_stops(tmp_path):
     assert multiprocessing.active_children() == []
 
 
-def test_a_worker_that_dies_is_a_clear_command_error(tmp_path, monkeypatch):
+def test_a_worker_that_dies_stops_the_import_with_a_clear_error(tmp_path):
     folder = write_archive(tmp_path / "archive", 12)
-    monkeypatch.setattr("articles.management.commands.import_articles.PARALLEL_MIN_FILES", 5)
+    (folder / "000007.txt").write_text("Sahel\nA story, FAULTY.\n", encoding="utf-8")
 
-    def dying(pool, batch):  # the worker process exits as if killed while parsing
-        return [(list(range(len(batch))), pool.submit(os._exit, 1))]
-
-    monkeypatch.setattr(parallel, "_submit", dying)
-    with pytest.raises(CommandError, match=r"stopped unexpectedly .* run the import again"):
-        call_command("import_articles", str(folder), stdout=io.StringIO(), stderr=io.StringIO())
+    with pytest.raises(ImportStopped, match=r"stopped unexpectedly .* run the import again"):
+        import_paths([folder], workers=1, parse=faulty_parsers.dying)
     assert multiprocessing.active_children() == []
 
 

@@ -35,8 +35,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.admin import content_admin_errors
-from articles.ingest.importer import STATUSES
 from articles.ingest.parse import normalise
+from articles.ingest.report import STATUSES
 from articles.models import Article, RelatedLink
 from tests.factories import make_article, make_link, make_source
 from tests.test_admin import FormParser, summary, upload

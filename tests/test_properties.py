@@ -7,9 +7,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from articles.ingest.importer import FAILED, Importer, InputFile
+from articles.ingest.files import InputFile
+from articles.ingest.importer import Importer
 from articles.ingest.manifest import ManifestError, parse_manifest
 from articles.ingest.parse import MAX_LINE_CHARS, ParseError, parse_bytes, parse_text
+from articles.ingest.report import FAILED
 from articles.models import Article, RelatedLink
 
 BADGES = st.sampled_from(["Go to video", "01:31", "1:02:03", "48:03", "go to video", "99:99"])

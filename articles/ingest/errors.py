@@ -9,3 +9,7 @@ class InputError(ValueError):
 
     def __str__(self):
         return f"line {self.line}: {self.reason}" if self.line else self.reason
+
+
+class ImportFailure(InputError):
+    """A file refused for a reason the importer found (not the parser)."""

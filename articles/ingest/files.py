@@ -366,3 +366,14 @@ class _Manifests:
             self.reported.add(folder)
             return manifest
         return None
+
+
+def batches(inputs, size):
+    """Lists of `size` items of `inputs`, streamed; the last may be shorter, or empty."""
+    batch = []
+    for item in inputs:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    yield batch  # even empty: a run always ends with a batch

@@ -1,15 +1,10 @@
 """`manage.py import_articles PATH [PATH ...]`: a thin shell over articles.ingest.importer."""
 
-from concurrent.futures.process import BrokenProcessPool
-from pathlib import Path
-
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from articles.ingest.files import MAX_FILES, TooManyFiles, count_files, iter_inputs
-from articles.ingest.importer import Importer
-from articles.ingest.parallel import MIN_FILES as PARALLEL_MIN_FILES
-from articles.ingest.parallel import default_workers
+from articles.ingest.files import MAX_FILES, TooManyFiles
+from articles.ingest.importer import ImportStopped, NothingToImport, import_paths
 
 
 class Command(BaseCommand):
@@ -40,16 +35,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, paths, source, publish, dry_run, max_files, verbosity, **options):
-        try:
-            total = count_files(paths, max_files=max_files)
-        except TooManyFiles as error:
-            raise CommandError(str(error)) from error
-        if not total and all(Path(path).exists() for path in paths):
-            raise CommandError(f"No *.txt files found in {', '.join(paths)}.")
-
         progress = None
-        if self.stdout.isatty() and verbosity > 0:
-            progress = tqdm(total=total, unit="file", file=self.stderr)
+
+        def on_total(total):
+            nonlocal progress
+            if self.stdout.isatty() and verbosity > 0:
+                progress = tqdm(total=total, unit="file", file=self.stderr)
 
         def on_result(result):
             if progress:
@@ -57,19 +48,14 @@ class Command(BaseCommand):
             if verbosity > 1:
                 self.stdout.write(f"{result.name}: {result.status}")
 
-        # Only failures, skips, held files and warnings are kept for the summary: an archive of
-        # any size fits.
-        # An archive is parsed in worker processes while this one writes.
-        workers = default_workers() if total >= PARALLEL_MIN_FILES else 0
-        importer = Importer(source_name=source, publish=publish, dry_run=dry_run,
-                            on_result=on_result, keep_results=False, workers=workers)
         try:
-            report = importer.run(iter_inputs(paths))
-        except BrokenProcessPool as error:
-            raise CommandError(
-                "A process parsing the files stopped unexpectedly (out of memory, or killed). "
-                "The files written before it stopped are kept; run the import again to finish."
-            ) from error
+            # Only failures, skips, held files and warnings are kept: an archive of any size
+            # fits.
+            report = import_paths(paths, source_name=source, publish=publish, dry_run=dry_run,
+                                  max_files=max_files, on_total=on_total, on_result=on_result,
+                                  keep_results=False)
+        except (TooManyFiles, NothingToImport, ImportStopped) as error:
+            raise CommandError(str(error)) from error
         finally:
             if progress:
                 progress.close()

@@ -1,15 +1,10 @@
-"""The editors' desk."""
-
-import functools
-import tempfile
+"""The article's pages: the list, the edit page with its sidebar and corrections, and the
+import from the browser."""
 
 from django import forms
-from django.apps import apps
 from django.conf import settings
 from django.contrib import admin, messages
-from django.core import checks
 from django.core.exceptions import PermissionDenied, TooManyFilesSent
-from django.db import models
 from django.db.models import Count, Exists, OuterRef
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -17,33 +12,24 @@ from django.utils.html import format_html
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from taggit.models import Tag
 
-from .forms import ArticleAdminForm, ImportUploadForm, https_urls
-from .ingest.importer import import_paths, resolve_links
-from .ingest.uploads import Upload, UploadError, unpack
-from .models import Article, Correction, RelatedLink, Source
-from .workflow import (
-    belonging,
+from ..forms import ArticleAdminForm, ImportUploadForm, https_urls
+from ..ingest.importer import import_uploads
+from ..ingest.uploads import Upload, UploadError
+from ..models import Article, Correction, RelatedLink
+from ..workflow import (
     can_edit_content,
     can_publish,
-    editable_articles,
     editable_rows,
     publish,
     submit_for_review,
     unpublish,
 )
+from .rules import URL_FIELDS, ArticleContentMixin, ContentInlineMixin, autocompletes_an_owner
 
 IMPORT_PERMISSION = "articles.import_articles"
 CONTENT_FIELDS = ["headline", "headline_proposed", "slug", "kicker", "image_caption", "body",
                   "tags", "source", "language", "original_url"]
 TOP_TAGS = 30
-
-admin.site.site_header = "Newsroom desk"
-admin.site.site_title = "Newsroom desk"
-admin.site.index_title = "The desk"
-# The changelists are wide (headline, status, tags, link counts): give them the whole page.
-admin.site.enable_nav_sidebar = False
-# A URL typed without a scheme means https (Django 6's default, taken now).
-URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
 
 
 class HasUnresolvedLinksFilter(admin.SimpleListFilter):
@@ -79,88 +65,6 @@ class TagFilter(admin.SimpleListFilter):
         if self.value():
             return queryset.filter(tags__slug=self.value())
         return queryset
-
-
-class ArticleContentMixin:
-    """A ModelAdmin of article content (workflow.ARTICLE_CONTENT): once its article is
-    published or withdrawn, a row is read-only for reporters on every page (change, delete,
-    every bulk action), and a new row may only join an article they may edit. Every admin of
-    such a model is based on it (see content_admin_errors)."""
-
-    def has_change_permission(self, request, obj=None):
-        return (super().has_change_permission(request, obj)
-                and (obj is None or can_edit_content(request.user, obj)))
-
-    def has_delete_permission(self, request, obj=None):
-        return (super().has_delete_permission(request, obj)
-                and (obj is None or can_edit_content(request.user, obj)))
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        how = belonging(self.model)
-        if how and db_field.name == how.owner:
-            # Checked on submit too: a crafted request naming a live article is refused.
-            kwargs["queryset"] = editable_articles(request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        if can_publish(request.user):
-            return actions
-        return {name: (_on_editable_rows(function), name, description)
-                for name, (function, name, description) in actions.items()}
-
-    # The pages above refuse first; these hold for any other route to a save (list_editable).
-
-    def save_model(self, request, obj, form, change):
-        if not can_edit_content(request.user, obj):
-            raise PermissionDenied("Only editors may change a published or withdrawn article.")
-        super().save_model(request, obj, form, change)
-
-    def delete_model(self, request, obj):
-        if not can_edit_content(request.user, obj):
-            raise PermissionDenied("Only editors may change a published or withdrawn article.")
-        super().delete_model(request, obj)
-
-    def delete_queryset(self, request, queryset):
-        if editable_rows(request.user, queryset).count() != queryset.count():
-            raise PermissionDenied("Only editors may change a published or withdrawn article.")
-        super().delete_queryset(request, queryset)
-
-
-def _on_editable_rows(action):
-    """A bulk action run on the selected rows the user may change only; the rest are left as
-    they are, and the user is told how many."""
-
-    @functools.wraps(action)
-    def on_editable_rows(modeladmin, request, queryset):
-        editable = editable_rows(request.user, queryset)
-        left = queryset.count() - editable.count()
-        if left:
-            modeladmin.message_user(
-                request, f"{left} of the selected {modeladmin.opts.verbose_name_plural} are "
-                         "published or withdrawn content: only an editor may change them, so "
-                         "they were left as they are.", messages.WARNING)
-            if not editable.exists():
-                return None
-        return action(modeladmin, request, editable)
-
-    return on_editable_rows
-
-
-class ContentInlineMixin:
-    """An inline of article content on the article's own page: read-only where the article is
-    (workflow)."""
-
-    def has_add_permission(self, request, obj=None):
-        return super().has_add_permission(request, obj) and can_edit_content(request.user, obj)
-
-    def has_change_permission(self, request, obj=None):
-        return (super().has_change_permission(request, obj)
-                and can_edit_content(request.user, obj))
-
-    def has_delete_permission(self, request, obj=None):
-        return (super().has_delete_permission(request, obj)
-                and can_edit_content(request.user, obj))
 
 
 class RelatedLinkInline(ContentInlineMixin, admin.TabularInline):
@@ -251,7 +155,7 @@ class ArticleAdmin(ArticleContentMixin, admin.ModelAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         queryset, distinct = super().get_search_results(request, queryset, search_term)
-        if _autocompletes_an_owner(request):
+        if autocompletes_an_owner(request):
             # Choosing the article a related link or correction belongs to: only those the
             # user may add to (the form refuses the others anyway).
             queryset = editable_rows(request.user, queryset)
@@ -357,21 +261,17 @@ class ArticleAdmin(ArticleContentMixin, admin.ModelAdmin):
         form = ImportUploadForm(request.POST or None, request.FILES or None, user=request.user)
         if request.method == "POST" and form.is_valid():
             uploads = [Upload(f.name, f.read()) for f in form.cleaned_data["files"]]
-            with tempfile.TemporaryDirectory(prefix="newsroom-upload-") as folder:
-                try:
-                    not_imported = unpack(uploads, folder)
-                except UploadError as error:
-                    form.add_error("files", str(error))
-                else:
-                    report = import_paths(
-                        [folder], relative_to=folder, refused=not_imported,
-                        allow_publish=can_publish(request.user),
-                        source_name=form.cleaned_data["source"],
-                        publish=form.cleaned_data.get("publish", False),
-                        dry_run=form.cleaned_data["dry_run"],
-                    )
-                    level = messages.SUCCESS if report.ok else messages.WARNING
-                    self.message_user(request, report.summary(), level)
+            try:
+                report = import_uploads(
+                    uploads, request.user, source_name=form.cleaned_data["source"],
+                    publish=form.cleaned_data.get("publish", False),
+                    dry_run=form.cleaned_data["dry_run"],
+                )
+            except UploadError as error:
+                form.add_error("files", str(error))
+            else:
+                level = messages.SUCCESS if report.ok else messages.WARNING
+                self.message_user(request, report.summary(), level)
         return self._import_page(request, form, report)
 
     def _import_page(self, request, form, report):
@@ -383,133 +283,3 @@ class ArticleAdmin(ArticleContentMixin, admin.ModelAdmin):
             "report": report,
         }
         return TemplateResponse(request, "admin/articles/article/import.html", context)
-
-
-@admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
-    formfield_overrides = URL_FIELDS
-    list_display = ["name", "kind", "country", "language", "article_count", "public_page"]
-    list_filter = ["kind", "country", "language"]
-    search_fields = ["name"]
-    prepopulated_fields = {"slug": ["name"]}
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(article_count=Count("articles"))
-
-    @admin.display(description="articles", ordering="article_count")
-    def article_count(self, obj):
-        url = reverse("admin:articles_article_changelist")
-        return format_html('<a href="{}?source__id__exact={}">{}</a>', url, obj.pk,
-                           obj.article_count)
-
-    @admin.display(description="public page")
-    def public_page(self, obj):
-        return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), obj.get_absolute_url())
-
-
-@admin.register(RelatedLink)
-class RelatedLinkAdmin(ArticleContentMixin, admin.ModelAdmin):
-    """Related items across articles: find the unresolved ones, retry, or pick a target."""
-
-    formfield_overrides = URL_FIELDS
-    list_display = ["__str__", "kind", "article", "target", "resolved"]
-    list_filter = [("target", admin.EmptyFieldListFilter), "kind", "language"]
-    list_select_related = ["article", "target"]
-    search_fields = ["title", "teaser", "article__headline"]
-    autocomplete_fields = ["article", "target"]
-    readonly_fields = ["match_key"]
-    actions = ["retry_resolution"]
-
-    @admin.display(boolean=True, description="resolved")
-    def resolved(self, obj):
-        return obj.target_id is not None
-
-    @admin.action(description="Retry resolving the selected links", permissions=["change"])
-    def retry_resolution(self, request, queryset):
-        resolved = resolve_links(queryset)
-        self.message_user(request, f"{resolved} link(s) resolved; "
-                                   f"{queryset.unresolved().count()} still unresolved.")
-
-
-@admin.register(Correction)
-class CorrectionAdmin(ArticleContentMixin, admin.ModelAdmin):
-    list_display = ["__str__", "article", "noted_at"]
-    list_select_related = ["article"]
-    autocomplete_fields = ["article"]
-    search_fields = ["note", "article__headline"]
-
-
-# taggit's own Tag admin edits taggit's generic TaggedItem rows, which our articles do not use
-# (they are tagged through TaggedArticle), and its "merge tags" page asks for no permission at
-# all. This one edits the same tags under the workflow's rules.
-if admin.site.is_registered(Tag):
-    admin.site.unregister(Tag)
-
-
-@admin.register(Tag)
-class TagAdmin(ArticleContentMixin, admin.ModelAdmin):
-    """Tags: renaming or deleting one changes every article that uses it, so a tag of a
-    published or withdrawn article is an editor's."""
-
-    list_display = ["name", "slug", "article_count"]
-    ordering = ["name", "slug"]
-    search_fields = ["name"]
-    prepopulated_fields = {"slug": ["name"]}
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(
-            article_count=Count("articles_taggedarticle_items"))
-
-    @admin.display(description="articles", ordering="article_count")
-    def article_count(self, obj):
-        url = reverse("admin:articles_article_changelist")
-        return format_html('<a href="{}?tag={}">{}</a>', url, obj.slug, obj.article_count)
-
-
-def _autocompletes_an_owner(request):
-    """Is this the autocomplete of the field that names the article a row belongs to?"""
-    match = request.resolver_match
-    if match is None or match.url_name != "autocomplete":
-        return False
-    try:
-        model = apps.get_model(request.GET["app_label"], request.GET["model_name"])
-    except (KeyError, LookupError, ValueError):
-        return False
-    how = belonging(model)
-    return how is not None and how.owner == request.GET.get("field_name")
-
-
-def content_admin_errors(site):
-    """What keeps a new admin page of article content from skipping the workflow's rules: each
-    ModelAdmin and inline of a model in workflow.ARTICLE_CONTENT must apply them, and a model
-    with a relation to Article must say whether it is article content."""
-    errors = []
-    for model, model_admin in site._registry.items():
-        name = type(model_admin).__qualname__
-        if belonging(model):
-            if not isinstance(model_admin, ArticleContentMixin):
-                errors.append(checks.Error(
-                    f"{name} edits {model._meta.label}, which is part of articles, without the "
-                    "workflow's rules.", hint="Base it on articles.admin.ArticleContentMixin.",
-                    obj=type(model_admin), id="articles.E001"))
-        elif any(field.is_relation and not field.auto_created and field.related_model is Article
-                 for field in model._meta.get_fields()):
-            errors.append(checks.Error(
-                f"{model._meta.label} has a relation to Article, and workflow.ARTICLE_CONTENT "
-                "does not say how its rows belong to articles.",
-                hint="Add it there (its admin then needs ArticleContentMixin), or silence "
-                     "articles.E002 in the settings with a comment saying why it is not content.",
-                obj=model, id="articles.E002"))
-        for inline in model_admin.inlines:
-            if belonging(inline.model) and not issubclass(inline, ContentInlineMixin):
-                errors.append(checks.Error(
-                    f"{inline.__qualname__} (on {name}) edits {inline.model._meta.label}, which "
-                    "is part of articles, without the workflow's rules.",
-                    hint="Base it on articles.admin.ContentInlineMixin.", obj=inline,
-                    id="articles.E003"))
-    return errors
-
-
-@checks.register(checks.Tags.admin)
-def check_article_content_admins(app_configs, **kwargs):
-    return content_admin_errors(admin.site)

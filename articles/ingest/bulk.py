@@ -1,0 +1,83 @@
+"""Plain INSERTs for the import's hot path: rows from field values, with one executemany.
+
+bulk_create compiles every object through the ORM, which cost the archive import more than the
+database did (see bench/import.py). These rows need no defaults computed per row, no signals and
+no returned keys; each field still prepares its own value as bulk_create would have it.
+"""
+
+from contextlib import suppress
+from operator import itemgetter
+
+from django.db import connection
+from django.db.models import BooleanField, CharField, DateTimeField, Field, Model, TextField
+
+# get_prep_value implementations that return a value of this type unchanged.
+_UNCHANGED = {CharField.get_prep_value: str, TextField.get_prep_value: str,
+              BooleanField.get_prep_value: bool}
+_NOT_STAMPED = object()
+
+
+class RowPreparer:
+    """Field values by name to a row by column, without building model instances. Text and
+    flags go to the database as they are, other values are prepared once per batch (a batch
+    shares its times and sources), auto_now fields take `now`, and a missing field takes its
+    default."""
+
+    def __init__(self, model, now):
+        self.steps = []
+        self.prepared = {}
+        for f in model._meta.concrete_fields:
+            if f.primary_key:
+                continue
+            kind = type(f)
+            plain = None
+            if (kind.get_db_prep_save is Field.get_db_prep_save
+                    and kind.get_db_prep_value is Field.get_db_prep_value):
+                plain = _UNCHANGED.get(kind.get_prep_value)
+            stamped = isinstance(f, DateTimeField) and (f.auto_now or f.auto_now_add)
+            self.steps.append((f, f.column, plain, f.get_db_prep_save(now, connection)
+                               if stamped else _NOT_STAMPED))
+
+    def __call__(self, values):
+        row = {}
+        for f, column, plain, stamp in self.steps:
+            if stamp is not _NOT_STAMPED:
+                row[column] = stamp
+                continue
+            value = values[f.name] if f.name in values else f.get_default()
+            if type(value) is plain:
+                row[column] = value
+                continue
+            if f.is_relation and isinstance(value, Model):
+                value = value.pk
+            try:
+                row[column] = self.prepared[f.name, value]
+            except (KeyError, TypeError):  # not yet seen, or not hashable
+                prepared = f.get_db_prep_save(value, connection)
+                with suppress(TypeError):
+                    self.prepared[f.name, value] = prepared
+                row[column] = prepared
+        return row
+
+
+def insert_rows(model, rows):
+    """INSERT rows (values by column) into `model`'s table with one executemany."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    columns = list(rows[0])
+    sql = (f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(map(quote, columns))}) "  # noqa: S608 - names from our models
+           f"VALUES ({', '.join(['%s'] * len(columns))})")
+    values = itemgetter(*columns) if len(columns) > 1 else lambda row: (row[columns[0]],)
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, list(map(values, rows)))
+
+
+def insert(model, objects, now, key="slug"):
+    """INSERT objects (field values by name); returns their primary keys in order, read back by
+    `key`, a unique field every object sets."""
+    prepare = RowPreparer(model, now)
+    insert_rows(model, [prepare(values) for values in objects])
+    keys = dict(model.objects.filter(**{f"{key}__in": [values[key] for values in objects]})
+                .values_list(key, "pk"))
+    return [keys[values[key]] for values in objects]

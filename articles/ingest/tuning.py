@@ -1,0 +1,45 @@
+"""Database settings for the length of an import, and after it."""
+
+from contextlib import contextmanager
+
+from django.db import connection
+
+from ..models import Article, RelatedLink, TaggedArticle
+
+SQLITE_CACHE_KIB = 16 * 1024
+
+
+@contextmanager
+def sqlite_cache_size():
+    """On SQLite, a page cache of SQLITE_CACHE_KIB for the import. Each batch writes into the
+    same indexes (slugs, match keys, fingerprints, in no order); with SQLite's 2 MB default,
+    their pages were read again for every batch and the writes took twice as long as one
+    transaction would (see bench/import.py). Bounded, so memory stays flat."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        previous = cursor.execute("PRAGMA cache_size").fetchone()[0]
+        page_size = cursor.execute("PRAGMA page_size").fetchone()[0]
+    # Negative: a size in KiB; positive: in pages.
+    if (-previous if previous < 0 else previous * page_size // 1024) >= SQLITE_CACHE_KIB:
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"PRAGMA cache_size = {-SQLITE_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(previous)}")
+
+
+def analyze():
+    """After an archive import on PostgreSQL, fresh planner statistics at once: until
+    autovacuum gets to it, the planner takes the tables for as small as before the import and
+    picks plans that read all of them (searching a rare word among 10,000 new articles: 34 ms
+    instead of 1.3 ms)."""
+    if connection.vendor == "postgresql":
+        tables = [model._meta.db_table for model in (Article, RelatedLink, TaggedArticle)]
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {', '.join(tables)}")
