@@ -27,7 +27,7 @@ from django.db.models import Max, Min
 from django.dispatch import Signal, receiver
 from django.http import HttpResponse
 from django.utils import timezone
-from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.cache import patch_cache_control, patch_vary_headers, set_response_etag
 from django.utils.http import http_date
 from django.utils.safestring import mark_safe
 
@@ -307,6 +307,8 @@ def public_cache(view, keys=()):
                 "csp_script_hashes": getattr(request, "csp_script_hashes", []),
                 "marks": rendered.marks,
                 "checked_at": rendered.checked_at,
+                # Computed once: ConditionalGetMiddleware would hash the page on every hit.
+                "etag": set_response_etag(response)["ETag"],
                 "last_modified": max(rendered.last_modified(),
                                      latest.timestamp() if latest else 0),
             }
@@ -316,6 +318,7 @@ def public_cache(view, keys=()):
         response = HttpResponse(entry["content"])
         for header, value in entry["headers"].items():
             response[header] = value
+        response["ETag"] = entry["etag"]
         _name_keys(response, entry["marks"])
         # HTTP dates count whole seconds: a date for a change made in the current second could
         # still be followed by another change in that second, so none is given until it ends

@@ -1,13 +1,12 @@
 import functools
+import operator
 from urllib.parse import quote
 
 from django.db import models
 from django.db.models import (
-    BooleanField,
     Case,
     Count,
     Exists,
-    ExpressionWrapper,
     F,
     OuterRef,
     Q,
@@ -18,7 +17,7 @@ from django.db.models.functions import Coalesce, Substr
 from django.urls import reverse
 from django.utils import timezone
 from taggit.managers import TaggableManager
-from taggit.models import TaggedItemBase
+from taggit.models import Tag, TaggedItemBase
 
 from . import search
 from .signals import content_changed
@@ -74,12 +73,29 @@ class Source(models.Model):
         return url_for_slug("articles:source", self.slug)
 
 
+def _publication_rule():
+    """The publication rule, the one place it is written, as (field, lookup, value): readers see
+    an article once it is published and its published time has come. A time in the future
+    schedules the article: it goes live with no job to run."""
+    return (("status", "exact", Article.Status.PUBLISHED),
+            ("published_at", "lte", timezone.now()))
+
+
+# How an article loaded in memory is held to the rule's lookups (published_at may be empty).
+_LOOKUPS = {"exact": operator.eq, "lte": lambda value, bound: value is not None and value <= bound}
+
+
 def published_q(prefix=""):
-    """The publication rule, the one place it is written: readers see an article once it is
-    published and its published time has come. `prefix` applies it across a relation
-    ("target__"). A time in the future schedules the article: it goes live with no job to run."""
-    return Q(**{f"{prefix}status": Article.Status.PUBLISHED,
-                f"{prefix}published_at__lte": timezone.now()})
+    """The publication rule as a query condition; `prefix` applies it across a relation
+    ("target__")."""
+    return Q(**{f"{prefix}{field}__{lookup}": value
+                for field, lookup, value in _publication_rule()})
+
+
+def is_published(article):
+    """The publication rule held to an article in memory."""
+    return all(_LOOKUPS[lookup](getattr(article, field), value)
+               for field, lookup, value in _publication_rule())
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -91,15 +107,9 @@ class ArticleQuerySet(models.QuerySet):
         """Published, with a published time still to come."""
         return self.filter(status=Article.Status.PUBLISHED).exclude(published_q())
 
-    def with_publicity(self):
-        """Each article's `public` flag, from the publication rule, in the same query."""
-        return self.annotate(public=ExpressionWrapper(published_q(), output_field=BooleanField()))
-
     def visible_to(self, user):
         """What `user` may open: staff preview everything, readers see what is published."""
-        if user.is_active and user.is_staff:
-            return self.with_publicity()
-        return self.published().with_publicity()
+        return self.all() if user.is_active and user.is_staff else self.published()
 
     def for_listing(self, *fields):
         """What a list of article cards shows (headline, kicker, lead, source and time), and
@@ -270,11 +280,14 @@ class Article(models.Model):
 
     @property
     def is_public(self):
-        """Whether readers may see it now: the `public` flag the QuerySet annotated
-        (with_publicity), else the publication rule asked of the database."""
-        if hasattr(self, "public"):
-            return self.public
-        return self.pk is not None and Article.objects.published().filter(pk=self.pk).exists()
+        """Whether readers may see it now (the publication rule)."""
+        return is_published(self)
+
+    def tags_by_name(self):
+        """The article's tags, by name, through the typed tag rows (taggit's manager builds its
+        query for any model, at several times the cost)."""
+        return Tag.objects.filter(articles_taggedarticle_items__content_object=self).order_by(
+            "name", "pk")
 
     def sidebar(self):
         """(videos, stories): the related items in order, as the original page's two boxes."""
@@ -349,13 +362,11 @@ class RelatedLinkQuerySet(models.QuerySet):
         return resolved
 
     def for_sidebar(self):
-        """The items in the page's order, each with its target's slug and whether readers may
-        see the target (`target_public`), in one query."""
+        """The items in the page's order, each with what its target's link needs: its slug and
+        whether readers may see it."""
         return (
             self.select_related("target")
-            .only(*SIDEBAR_FIELDS, "target__slug")
-            .annotate(target_public=ExpressionWrapper(published_q("target__"),
-                                                      output_field=BooleanField()))
+            .only(*SIDEBAR_FIELDS, "target__slug", "target__status", "target__published_at")
             .order_by("position", "pk")
         )
 
@@ -419,7 +430,4 @@ class RelatedLink(models.Model):
     @property
     def public_target(self):
         """The article this item links to, if readers may see it."""
-        if not self.target_id:
-            return None
-        public = self.target_public if hasattr(self, "target_public") else self.target.is_public
-        return self.target if public else None
+        return self.target if self.target_id and self.target.is_public else None

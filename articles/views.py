@@ -103,7 +103,7 @@ class ArticleDetailView(DetailView):
         """(the story and its sidebar, the article's tags): most of the page's queries and
         rendering, cached as one fragment while the page around it stays per request."""
         article = self.object
-        tags = list(article.tags.order_by("name", "pk"))
+        tags = list(article.tags_by_name())
         videos, stories = article.sidebar()
         more_articles = []
         if not (videos or stories):

@@ -1,6 +1,10 @@
+import functools
 import re
+from dataclasses import asdict
 
+from csp.constants import HEADER
 from csp.middleware import CSPMiddleware, PolicyParts
+from csp.utils import build_policy
 from django.conf import settings
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.urls import reverse
@@ -29,6 +33,24 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
 
     Hashes rather than a nonce: a cached page replays the same bytes, and a hash stays valid for
     them where a replayed nonce would not be a nonce."""
+
+    def process_response(self, request, response):
+        # The policy depends only on the page's hashes here (no nonce, no per-view policy):
+        # built once per set of hashes, not twice per response as django-csp does.
+        policy = settings.CONTENT_SECURITY_POLICY
+        if (settings.DEBUG or getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None)
+                or policy.get("EXCLUDE_URL_PREFIXES")
+                or getattr(request, "_csp_nonce", None) is not None
+                or any(name.startswith("_csp_") for name in vars(response))):
+            return super().process_response(request, response)
+        if HEADER not in response:
+            response[HEADER] = self._policy(tuple(getattr(request, "csp_script_hashes", ())))
+        return response
+
+    @functools.lru_cache(maxsize=1024)  # noqa: B019 - one middleware per process, bounded
+    def _policy(self, hashes):
+        parts = PolicyParts(update={"script-src": list(hashes)} if hashes else None)
+        return build_policy(**asdict(parts))
 
     def get_policy_parts(self, request, response, report_only=False):
         parts = super().get_policy_parts(request, response, report_only)

@@ -125,8 +125,7 @@ class ArticleAdmin(ArticleContentMixin, admin.ModelAdmin):
     ]
 
     def get_queryset(self, request):
-        return (super().get_queryset(request).with_link_counts().with_publicity()
-                .prefetch_related("tags"))
+        return super().get_queryset(request).with_link_counts().prefetch_related("tags")
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
