@@ -210,6 +210,10 @@ class Article(models.Model):
         help_text="Digest of what the last import wrote; a difference means an editor changed it.",
     )
     imported_at = models.DateTimeField(null=True, blank=True, editable=False)
+    corrected_at = models.DateTimeField(
+        "last corrected", null=True, blank=True, editable=False,
+        help_text="When the latest correction or update was noted; empty if there is none.",
+    )
     # Normalised keys that related links from other files are matched against.
     headline_key = models.CharField(max_length=300, blank=True, editable=False, db_index=True)
     lead_key = models.CharField(max_length=120, blank=True, editable=False, db_index=True)
@@ -255,6 +259,10 @@ class Article(models.Model):
         self.refresh_derived_fields()
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], *self.DERIVED_FIELDS}
+        elif self.pk:
+            # A copy loaded before a correction was noted must not write its old time back.
+            self.corrected_at = (Correction.objects.filter(article=self).order_by("-noted_at")
+                                 .values_list("noted_at", flat=True).first())
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -288,6 +296,11 @@ class Article(models.Model):
         query for any model, at several times the cost)."""
         return Tag.objects.filter(articles_taggedarticle_items__content_object=self).order_by(
             "name", "pk")
+
+    def correction_notes(self):
+        """Its corrections and updates, newest first (no query for an article that has none,
+        which is most of them)."""
+        return list(self.corrections.all()) if self.corrected_at else []
 
     def sidebar(self):
         """(videos, stories): the related items in order, as the original page's two boxes."""

@@ -1,5 +1,6 @@
 """Saves and deletes through the ORM, told as content_changed (see articles.signals)."""
 
+from django.db.models import OuterRef, Subquery
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 from django.utils import timezone
@@ -12,7 +13,9 @@ from .signals import content_changed
 @receiver([post_save, post_delete], sender=Correction)
 def touch_corrected_article(sender, instance, **kwargs):
     # Readers, feeds and sitemaps see a correction as a change to the article.
-    Article.objects.filter(pk=instance.article_id).update(updated_at=timezone.now())
+    latest = Correction.objects.filter(article=OuterRef("pk")).order_by("-noted_at")
+    Article.objects.filter(pk=instance.article_id).update(
+        updated_at=timezone.now(), corrected_at=Subquery(latest.values("noted_at")[:1]))
 
 
 @receiver(pre_save, sender=Article)

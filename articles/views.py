@@ -115,7 +115,7 @@ class ArticleDetailView(DetailView):
         html = render_to_string("includes/article_story.html", {
             **context,
             "tags": tags, "videos": videos, "stories": stories, "more_articles": more_articles,
-            "corrections": list(article.corrections.all()),
+            "corrections": article.correction_notes(),
         }, request=self.request)
         return html, tags
 

@@ -797,8 +797,9 @@ def test_robots_txt(client):
 # 8. Query counts: the same for one row and for many
 
 
-ARTICLE_PAGE_QUERIES = 4  # article+source, tags, corrections, related links+targets
-MORE_ARTICLES_QUERIES = 5  # the same, plus the articles sharing tags
+ARTICLE_PAGE_QUERIES = 3  # article+source, tags, related links+targets
+CORRECTED_ARTICLE_QUERIES = 4  # the same, and its corrections (only an article that has some)
+MORE_ARTICLES_QUERIES = 4  # the first three, plus the articles sharing tags
 # Count and page of articles (with their source); the list adds its source filter's options,
 # tag and source pages look up their tag or source. The front page does not count.
 LISTING_QUERIES = {"front": 1, "list": 3, "tag": 3, "source": 3}
@@ -825,6 +826,25 @@ def test_article_page_queries_do_not_grow_with_related_links(
     assert {a.attrs["href"] for a in page.find("aside").find_all("a")} <= {
         t.get_absolute_url() for t in targets
     }
+
+
+def test_a_corrected_article_asks_for_its_corrections_and_shows_them(
+        client, django_assert_num_queries):
+    article = make_article("The story", tags=["Sahel"])
+    make_link(article)
+    Correction.objects.create(article=article, note="The meeting was on Tuesday.")
+    with django_assert_num_queries(CORRECTED_ARTICLE_QUERIES):
+        response = client.get(article.get_absolute_url())
+    assert "The meeting was on Tuesday." in response.content.decode()
+
+
+def test_a_copy_loaded_before_a_correction_does_not_hide_it_when_saved(client):
+    article = make_article("The story")
+    stale = Article.objects.get(pk=article.pk)
+    Correction.objects.create(article=article, note="The meeting was on Tuesday.")
+    stale.headline = "The story, retitled"
+    stale.save()
+    assert "The meeting was on Tuesday." in client.get(article.get_absolute_url()).content.decode()
 
 
 @pytest.mark.parametrize("size", [1, 5])
