@@ -17,12 +17,14 @@ import hashlib
 import threading
 import time
 from collections import OrderedDict
+from contextlib import nullcontext
 from functools import wraps
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core.cache import cache
-from django.db import transaction
+from django.core.cache import cache, caches
+from django.core.cache.backends.db import BaseDatabaseCache
+from django.db import router, transaction
 from django.db.models import Max, Min
 from django.dispatch import Signal, receiver
 from django.http import HttpResponse
@@ -33,12 +35,12 @@ from django.utils.safestring import mark_safe
 
 from .filters import ArticleFilter
 from .models import Article, Source, TaggedArticle, published_q
-from .signals import content_changed
+from .signals import MAX_NAMED, content_changed
 
 LISTS = "articles"  # the key of everything that lists articles
 EVERYTHING = "all"  # every entry depends on it: marked when a change touches too much to name,
 # or when the shared cache has lost it
-MAX_KEYS = 200  # a change touching more keys than this marks EVERYTHING instead
+MAX_KEYS = MAX_NAMED  # a change touching more keys than this marks EVERYTHING instead
 _MARK = "newsroom:changed:"
 # Marked with every change, whatever it touches: a render during which it moved may hold rows
 # from before the change, so it is served but not stored.
@@ -59,28 +61,57 @@ def key_for(obj):
 
 
 def invalidate(keys):
-    """Mark `keys` changed now, and again once the transaction commits: a page rendered in
-    between from the old rows kept the first mark, so it is stale."""
+    """Mark `keys` changed once the transaction commits, at once outside one. A page rendered
+    before that, from the rows the change replaced, kept the old marks (or saw the change mark
+    move while it rendered), so it is stale either way. The keys a transaction touches are
+    marked together when it commits: an import batch is one mark, not one per row."""
     keys = set(keys)
     if len(keys) > MAX_KEYS:
         keys = {EVERYTHING}
-    _mark(keys)
-    transaction.on_commit(lambda: _mark(keys))
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        _mark(keys)
+        return
+    # Keys from a transaction rolled back stay pending until the next commit marks them too:
+    # a page rendered again for nothing, never a stale one.
+    _pending.setdefault(connection.alias, set()).update(keys)
+    transaction.on_commit(lambda: _mark(_pending.pop(connection.alias, set())))
+
+
+_pending = {}  # database alias -> keys its open transaction changed
 
 
 def _mark(keys):
     """A new mark for each key: the time of the change, and later than the key's last mark, so
     Last-Modified never goes back whatever the clocks of the hosts that made the changes."""
+    if not keys:
+        return
+    if len(keys) > MAX_KEYS:
+        keys = {EVERYTHING}
     names = [_MARK + key for key in (*keys, _ANY)]
     now = time.time()
     previous = cache.get_many(names)
-    cache.set_many({name: max(now, previous.get(name, 0) + 0.001) for name in names}, None)
+    with _one_write():
+        cache.set_many({name: max(now, previous.get(name, 0) + 0.001) for name in names}, None)
     keys_changed.send(sender=invalidate, keys=sorted(keys))
 
 
+def _one_write():
+    """The database cache writes each key of set_many in a transaction of its own: one
+    transaction for them all."""
+    backend = caches["default"]
+    if isinstance(backend, BaseDatabaseCache):
+        return transaction.atomic(using=router.db_for_write(backend.cache_model_class))
+    return nullcontext()
+
+
 @receiver(content_changed)
-def content_changed_receiver(sender, articles=(), sources=(), tags=(), **kwargs):
+def content_changed_receiver(sender, articles=(), sources=(), tags=(), everything=False,
+                             **kwargs):
     """The keys a change touches: the articles, their sources and tags, and the lists."""
+    if everything:
+        invalidate({EVERYTHING})
+        return
     articles, sources, tags = set(articles), set(sources), set(tags)
     if articles and len(articles) <= MAX_KEYS:
         sources |= set(Article.objects.filter(pk__in=articles).values_list("source", flat=True))

@@ -20,7 +20,7 @@ from taggit.managers import TaggableManager
 from taggit.models import Tag, TaggedItemBase
 
 from . import search
-from .signals import content_changed
+from .signals import MAX_NAMED, content_changed
 from .text import lead_of, match_keys, normalise, paragraphs_of
 
 # What a card shows of an article (a feed entry adds its updated time).
@@ -337,6 +337,9 @@ class TaggedArticle(TaggedItemBase):
     content_object = models.ForeignKey(Article, on_delete=models.CASCADE)
 
 
+# Links resolved by one call beyond which the change is announced as everything, not by article.
+_LINKS_NAMED = 10 * MAX_NAMED
+
 SIDEBAR_FIELDS = ("article", "position", "kind", "title", "teaser", "truncated", "duration_seconds",
                   "language", "url", "target")
 
@@ -355,6 +358,7 @@ class RelatedLinkQuerySet(models.QuerySet):
         through an index, so the cost grows with the links, not with their square."""
         pending = self.unresolved()
         resolved, changed = 0, set()
+        everything = False
         for prefix, key in (("h:", "headline_key"), ("l:", "lead_key")):
             best = (
                 Article.objects.filter(**{key: Substr(OuterRef("match_key"), len(prefix) + 1)})
@@ -367,11 +371,16 @@ class RelatedLinkQuerySet(models.QuerySet):
                 .values("pk")[:1]
             )
             matched = pending.filter(match_key__startswith=prefix).filter(Exists(best))
-            changed.update(matched.values_list("article_id", flat=True))
+            if not everything:  # which sidebars change, while they are few enough to name
+                # No DISTINCT: it would find every match before the limit applies.
+                rows = list(matched.values_list("article_id", flat=True)[:_LINKS_NAMED])
+                changed.update(rows)
+                everything = len(rows) == _LINKS_NAMED or len(changed) > MAX_NAMED
             resolved += matched.update(target=Subquery(best))
         if resolved:
             # An update sends no model signals: the sidebars that now link somewhere changed.
-            content_changed.send(sender=RelatedLink, articles=changed)
+            content_changed.send(sender=RelatedLink, articles=() if everything else changed,
+                                 everything=everything)
         return resolved
 
     def for_sidebar(self):

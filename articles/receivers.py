@@ -39,13 +39,15 @@ def part_of_article_changed(sender, instance, **kwargs):
 
 
 @receiver([post_save, post_delete], sender=Source)
-def source_changed(sender, instance, **kwargs):
-    content_changed.send(sender=sender, sources=[instance.pk])
+def source_changed(sender, instance, created=False, **kwargs):
+    if not created:  # a new source is on no page yet
+        content_changed.send(sender=sender, sources=[instance.pk])
 
 
 @receiver([post_save, post_delete], sender=Tag)
-def tag_changed(sender, instance, **kwargs):
-    content_changed.send(sender=sender, tags=[instance.pk])
+def tag_changed(sender, instance, created=False, **kwargs):
+    if not created:  # a new tag is on no page yet
+        content_changed.send(sender=sender, tags=[instance.pk])
 
 
 @receiver([post_save, post_delete], sender=TaggedArticle)

@@ -8,5 +8,7 @@ cache listens (articles.cache); nothing that sends it knows of the cache.
 
 from django.dispatch import Signal
 
-# sender, articles=ids, sources=ids, tags=ids
+# sender, articles=ids, sources=ids, tags=ids; or everything=True for a change touching more
+# than MAX_NAMED of them (an archive's links resolved), which no page cache would name one by one
 content_changed = Signal()
+MAX_NAMED = 200

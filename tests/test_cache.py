@@ -40,7 +40,9 @@ from articles.workflow import publish, unpublish
 from tests.conftest import free_port
 from tests.factories import make_article, make_link, make_source
 
-pytestmark = pytest.mark.django_db
+# Transactions really commit here: a change is marked in the cache when its transaction
+# commits, as in production (serialized_rollback keeps the groups the migrations made).
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADLINE = "Ministers agree a joint force for the Sahel"
