@@ -1,6 +1,4 @@
-import functools
 import operator
-from urllib.parse import quote
 
 from django.db import models
 from django.db.models import (
@@ -14,30 +12,18 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, Substr
-from django.urls import reverse
 from django.utils import timezone
 from taggit.managers import TaggableManager
 from taggit.models import Tag, TaggedItemBase
 
 from . import search
 from .signals import MAX_NAMED, content_changed
+from .slugs import url_for_slug
 from .text import lead_of, match_keys, normalise, paragraphs_of
 
 # What a card shows of an article (a feed entry adds its updated time).
 CARD_FIELDS = ("headline", "slug", "kicker", "lead", "language", "status", "published_at",
                "source")
-
-
-@functools.cache
-def _slug_url_pattern(name):
-    return reverse(name, kwargs={"slug": "__slug__"})
-
-
-def url_for_slug(name, slug):
-    """reverse(name, slug=slug), without resolving the pattern again for every link: a front
-    page holds dozens of them, and reverse() was a tenth of its rendering time. A slug in
-    another script is percent-encoded, as reverse() does (see articles.slugs)."""
-    return _slug_url_pattern(name).replace("__slug__", slug if slug.isascii() else quote(slug))
 
 
 class Source(models.Model):

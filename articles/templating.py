@@ -26,7 +26,7 @@ from django.utils.timezone import template_localtime
 from jinja2 import Environment
 
 from .cache import page_parameters
-from .models import url_for_slug
+from .slugs import url_for_slug
 
 # The characters that could end a <script> element or open a comment, escaped as JSON allows.
 _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}

@@ -13,11 +13,10 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import OperationalError
+from django.db import OperationalError, connection
 from django.db.models import ProtectedError
 from django.test import Client, RequestFactory
 
-import articles.views
 from articles.models import Article, Source
 from newsroom.middleware import client_ip
 from tests.factories import make_article, make_link, make_source
@@ -424,7 +423,7 @@ def test_health_reports_a_database_failure(client, monkeypatch):
     def broken(*args, **kwargs):
         raise OperationalError("could not connect to server: secret-host.internal")
 
-    monkeypatch.setattr(articles.views.connection, "cursor", broken)
+    monkeypatch.setattr(connection, "cursor", broken)  # the database stops answering
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["status"] == "unavailable"
