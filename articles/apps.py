@@ -11,6 +11,12 @@ def create_cache_tables(**kwargs):
         call_command("createcachetable", database=alias, verbosity=0)
 
 
+def ensure_roles(using="default", **kwargs):
+    from .roles import ensure_roles
+
+    ensure_roles(using=using)
+
+
 class ArticlesConfig(AppConfig):
     name = "articles"
     verbose_name = "Newsroom"
@@ -22,3 +28,4 @@ class ArticlesConfig(AppConfig):
         from . import cache, receivers, slugs  # noqa: F401
 
         post_migrate.connect(create_cache_tables, sender=self)
+        post_migrate.connect(ensure_roles, sender=self)

@@ -1053,8 +1053,10 @@ else:
 @pytest.mark.slow
 def test_the_default_cache_is_shared_by_processes_and_follows_their_edits(tmp_path):
     env = {key: value for key, value in os.environ.items()
-           if not key.startswith(("CACHE_", "PAGE_", "FRAGMENT_", "DATABASE_", "DJANGO_"))}
-    env |= {"DJANGO_SETTINGS_MODULE": "newsroom.settings.dev", "DEBUG": "false",
+           if not key.startswith(("CACHE_", "PAGE_", "FRAGMENT_", "DATABASE_", "DJANGO_", "DEBUG"))}
+    # The development settings as `make run` has them (DEBUG on: static files need no
+    # collectstatic).
+    env |= {"DJANGO_SETTINGS_MODULE": "newsroom.settings.dev",
             "DATABASE_URL": f"sqlite:///{tmp_path / 'site.sqlite3'}"}
 
     def step(name):
