@@ -41,8 +41,8 @@ from tests.conftest import free_port
 from tests.factories import make_article, make_link, make_source
 
 # Transactions really commit here: a change is marked in the cache when its transaction
-# commits, as in production (serialized_rollback keeps the groups the migrations made).
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# commits, as in production.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADLINE = "Ministers agree a joint force for the Sahel"
