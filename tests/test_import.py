@@ -21,7 +21,6 @@ from articles.ingest.files import iter_inputs
 from articles.ingest.importer import import_paths
 from articles.ingest.writer import ArticleWriter
 from articles.models import Article, RelatedLink, Source
-from articles.text import propose_headline
 from tests import faulty_parsers
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -238,21 +237,6 @@ def test_publish_flag_publishes_articles_with_headlines(tmp_path):
     assert article.status == Article.Status.PUBLISHED
     assert article.published_at is not None
     assert Article.objects.published().count() == 1
-
-
-@pytest.mark.parametrize(
-    ("lead", "expected"),
-    [
-        ("Short lead. Then more.", "Short lead"),
-        ("U.S. troops left Niger on Friday. Then more.", "U.S. troops left Niger on Friday"),
-        ("Prices rose 3.5 percent in May. The bank", "Prices rose 3.5 percent in May"),
-        ("word " * 40, ("word " * 18).strip() + "…"),
-    ],
-)
-def test_proposed_headline_is_short_and_on_a_word_boundary(lead, expected):
-    headline = propose_headline(lead)
-    assert headline == expected
-    assert len(headline) <= 91
 
 
 def test_same_headline_gets_a_distinct_slug(tmp_path):

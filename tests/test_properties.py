@@ -154,16 +154,3 @@ def test_truncatewords_matches_django(text, length):
     from articles.templating import truncatewords
 
     assert truncatewords(text, length) == Truncator(text).words(length, truncate=" …")
-
-
-# The stored lead is the body's first paragraph, however the body is spaced.
-BODIES = st.lists(st.sampled_from(["A", "b c", "\n", "\n\n", " ", "\t", "\u00a0", "\r\n", "é"]),
-                  max_size=30).map("".join)
-
-
-@given(BODIES)
-def test_the_lead_is_the_first_paragraph(body):
-    article = Article(headline="A story", body=body)
-    article.refresh_derived_fields()
-    paragraphs = article.paragraphs
-    assert article.lead == (paragraphs[0] if paragraphs else "")
