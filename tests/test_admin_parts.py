@@ -12,6 +12,7 @@ from articles.ingest.importer import import_paths
 from articles.ingest.parse import normalise
 from articles.models import Article, Correction, RelatedLink, Source
 from tests.admin_helpers import (
+    ARTICLES,
     LINKS,
     ROLES,
     SEED_1,
@@ -223,3 +224,28 @@ def test_a_correction_added_on_its_own_bumps_the_article(as_editor, seeded):
     article.refresh_from_db()
     assert article.corrections.count() == 1
     assert article.updated_at > earlier
+
+
+# -------------------------------------------------------------------------------------------
+# Tags
+
+
+TAGS = "/admin/taggit/tag/"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_tag_changelist_counts_each_tags_articles_and_links_to_them(client, user_for, role):
+    both = make_article("Tagged twice", tags=["Sahel", "Niger"])
+    once = make_article("Tagged once", tags=["Sahel"])
+    make_article("A draft", status=Article.Status.DRAFT, tags=["Mali"])
+    client.force_login(user_for(role))
+
+    response = client.get(TAGS)
+
+    assert response.status_code == 200
+    rows = [(tag.name, tag.article_count) for tag in response.context["cl"].result_list]
+    assert rows == [("Mali", 1), ("Niger", 1), ("Sahel", 2)]
+    html = response.content.decode()
+    assert f'<a href="{ARTICLES}?tag=sahel">2</a>' in html
+    listed = client.get(f"{ARTICLES}?tag=sahel").context["cl"].result_list
+    assert {article.pk for article in listed} == {both.pk, once.pk}
