@@ -6,6 +6,7 @@ from django.db import connection
 
 from articles.ingest.importer import import_paths
 from articles.models import Article
+from articles.search import MAX_SEARCH_WORDS, words_of
 from tests.factories import make_article
 from tests.page_parsers import card_headlines, get_page
 
@@ -63,3 +64,19 @@ def test_the_postgresql_search_document_follows_the_kicker_and_leaves_column_typ
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the test's own inserts, checked now
         cursor.execute("ALTER TABLE articles_article ALTER COLUMN kicker TYPE varchar(120)")
+
+
+def test_text_without_words_narrows_nothing():
+    articles = {make_article("Troops on the border"), make_article("Harvest report")}
+    assert set(Article.objects.search(" … !? — ")) == articles
+    assert set(Article.objects.search("")) == articles
+
+
+def test_only_the_first_words_of_a_long_search_are_looked_for():
+    make_article("Troops on the border", body="Russian instructors arrived on Monday.")
+    first = "troops border russian instructors arrived monday troops border russian instructors"
+    assert len(words_of(f"{first} unheard")) == MAX_SEARCH_WORDS
+    # The word past the bound would match nothing: it is not looked for.
+    found = Article.objects.search(f"{first} unheard")
+    assert [article.headline for article in found] == ["Troops on the border"]
+    assert not Article.objects.search("troops unheard").exists()
