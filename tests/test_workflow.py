@@ -1,5 +1,6 @@
 """The workflow's rules (articles.workflow), by every route the desk offers: who may publish,
-unpublish, schedule and delete; scheduling at the boundary of now; staff previews; bulk actions.
+unpublish, schedule and delete; scheduling at the boundary of now; staff previews; bulk actions;
+and the rules themselves, called as those routes call them.
 
 Roles as in tests/test_admin_article.py.
 """
@@ -9,10 +10,18 @@ from unittest import mock
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article, RelatedLink
+from articles.workflow import (
+    can_edit_content,
+    editable_rows,
+    publish,
+    submit_for_review,
+    unpublish,
+)
 from tests.admin_helpers import (
     ARTICLES,
     SEED_1,
@@ -26,7 +35,7 @@ from tests.admin_helpers import (
     summary,
     upload,
 )
-from tests.factories import make_article, make_source
+from tests.factories import make_article, make_link, make_source
 
 pytestmark = pytest.mark.django_db
 
@@ -348,3 +357,60 @@ def test_published_page_has_no_banner_for_staff(as_editor):
     response = as_editor.get("/articles/live/")
     assert response.status_code == 200
     assert BANNER not in response.content.decode()
+
+
+# -------------------------------------------------------------------------------------------
+# The rules themselves, as every route calls them (articles.workflow)
+
+
+@pytest.mark.parametrize("change", [publish, unpublish], ids=["publish", "unpublish"])
+def test_only_those_who_may_publish_publish_or_unpublish(reporter, change):
+    draft, live = make_article(status=Article.Status.REVIEW), make_article()
+    with pytest.raises(PermissionDenied):
+        change(Article.objects.all(), reporter)
+    assert [(a.status, a.is_public) for a in Article.objects.order_by("pk")] == [
+        (draft.status, False), (live.status, True)]
+
+
+def test_publish_keeps_a_future_time_gives_the_untimed_now_and_skips_proposed_headlines(
+        editor):
+    later = timezone.now() + timedelta(days=1)
+    timed = make_article(status=Article.Status.REVIEW, published_at=later)
+    untimed = make_article(status=Article.Status.DRAFT)
+    proposed = make_article(status=Article.Status.DRAFT, headline_proposed=True)
+    live = make_article()
+    before = timezone.now()
+
+    assert publish(Article.objects.all(), editor) == 2  # the live one is left as it is
+
+    for article in (timed, untimed, proposed, live):
+        article.refresh_from_db()
+    assert (timed.status, timed.published_at) == (Article.Status.PUBLISHED, later)
+    assert untimed.status == Article.Status.PUBLISHED
+    assert before <= untimed.published_at <= timezone.now()
+    assert proposed.status == Article.Status.DRAFT
+
+
+def test_submit_for_review_moves_drafts_only(reporter):
+    draft, live = make_article(status=Article.Status.DRAFT), make_article()
+    assert submit_for_review(Article.objects.all(), reporter) == 1
+    draft.refresh_from_db()
+    live.refresh_from_db()
+    assert (draft.status, live.status) == (Article.Status.REVIEW, Article.Status.PUBLISHED)
+
+
+def test_a_reporter_edits_the_content_of_drafts_only(reporter, editor):
+    draft = make_article(status=Article.Status.DRAFT)
+    live = make_article()
+    draft_link, live_link = make_link(draft), make_link(live)
+
+    assert can_edit_content(reporter, draft) and can_edit_content(reporter, draft_link)
+    assert not can_edit_content(reporter, live) and not can_edit_content(reporter, live_link)
+    # A row counts for the article a form would move it to, too.
+    draft_link.article = live
+    assert not can_edit_content(reporter, draft_link)
+    assert can_edit_content(reporter, None)  # a new article
+    assert list(editable_rows(reporter, RelatedLink.objects.order_by("pk"))) == [draft_link]
+    # Editors edit everything.
+    assert can_edit_content(editor, live) and can_edit_content(editor, live_link)
+    assert editable_rows(editor, RelatedLink.objects.all()).count() == 2
