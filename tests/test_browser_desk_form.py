@@ -21,7 +21,8 @@ PHONE = {"width": 360, "height": 780}
 
 
 @pytest.fixture
-def seeded(seeds_dir):
+def story(seeds_dir):
+    """The first seed, published, with its six related videos (none resolved)."""
     report = import_paths([seeds_dir], publish=True)
     assert report.ok, report.summary()
     return Article.objects.get(related_links__title=SEED_000_VIDEO_TITLES[0])
@@ -63,10 +64,10 @@ def stored_titles(article):
 
 
 def test_an_editor_drags_a_sidebar_item_to_the_top_and_saves(
-        seeded, live_server, page, problems):
+        story, live_server, page, problems):
     log_in(page, live_server, "editor", "Editor")
     page.set_viewport_size(DESKTOP)
-    open_form(page, live_server, seeded)
+    open_form(page, live_server, story)
     handles = page.locator("#related_links-group .desk-link.has_original > h3")
     assert handles.count() == 6
 
@@ -83,16 +84,16 @@ def test_an_editor_drags_a_sidebar_item_to_the_top_and_saves(
 
     page.get_by_role("button", name="Save and continue editing").click()
     page.wait_for_load_state()
-    assert stored_titles(seeded) == expected
+    assert stored_titles(story) == expected
     assert shown_titles(page) == expected  # the page shows the saved order
     assert problems == []
 
 
 def test_the_keyboard_moves_an_item_keeps_focus_and_says_where(
-        seeded, live_server, page, problems):
+        story, live_server, page, problems):
     log_in(page, live_server, "editor", "Editor")
     page.set_viewport_size(DESKTOP)
-    open_form(page, live_server, seeded)
+    open_form(page, live_server, story)
     first = SEED_000_VIDEO_TITLES[0]
     named = first[:59] + "…"  # long titles are cut in the buttons' names
     down = page.get_by_role("button", name=f"Move “{named}” down")
@@ -124,14 +125,14 @@ def test_the_keyboard_moves_an_item_keeps_focus_and_says_where(
 
     page.get_by_role("button", name="Save and continue editing").click()
     page.wait_for_load_state()
-    assert stored_titles(seeded) == [*SEED_000_VIDEO_TITLES[1:], first]
+    assert stored_titles(story) == [*SEED_000_VIDEO_TITLES[1:], first]
     assert problems == []
 
 
-def test_the_more_toggle_opens_the_secondary_fields(seeded, live_server, page, problems):
+def test_the_more_toggle_opens_the_secondary_fields(story, live_server, page, problems):
     log_in(page, live_server, "editor", "Editor")
     page.set_viewport_size(DESKTOP)
-    open_form(page, live_server, seeded)
+    open_form(page, live_server, story)
     toggle = page.locator("#related_links-0 .desk-more-toggle")
     url = page.locator("#id_related_links-0-url")
     assert toggle.get_attribute("aria-expanded") == "false"
@@ -143,11 +144,11 @@ def test_the_more_toggle_opens_the_secondary_fields(seeded, live_server, page, p
 
 
 def test_a_reporter_submits_a_draft_and_an_editor_publishes_it(
-        seeded, live_server, browser, artifacts_dir):
-    Article.objects.filter(pk=seeded.pk).update(status=Article.Status.DRAFT, published_at=None)
+        story, live_server, browser, artifacts_dir):
+    Article.objects.filter(pk=story.pk).update(status=Article.Status.DRAFT, published_at=None)
     reporter = browser.new_page(viewport=DESKTOP)
     log_in(reporter, live_server, "reporter", "Reporter")
-    open_form(reporter, live_server, seeded)
+    open_form(reporter, live_server, story)
     row = reporter.locator(".submit-row")
     assert row.get_by_role("button").all_inner_texts() == [
         "Save draft", "Submit for review", "Save and continue editing"]
@@ -160,7 +161,7 @@ def test_a_reporter_submits_a_draft_and_an_editor_publishes_it(
 
     editor = browser.new_page(viewport=DESKTOP)
     log_in(editor, live_server, "editor", "Editor")
-    open_form(editor, live_server, seeded)
+    open_form(editor, live_server, story)
     row = editor.locator(".submit-row")
     assert row.get_by_role("button").all_inner_texts() == [
         "Save", "Back to draft", "Publish", "Save and continue editing"]
@@ -168,16 +169,16 @@ def test_a_reporter_submits_a_draft_and_an_editor_publishes_it(
     row.get_by_role("button", name="Publish").click()
     editor.wait_for_url(re.compile(r"/admin/articles/article/$"))
     assert editor.get_by_text("Published: readers see").is_visible()
-    seeded.refresh_from_db()
-    assert seeded.is_public
+    story.refresh_from_db()
+    assert story.is_public
     editor.locator("#result_list").screenshot(path=artifacts_dir / "desk-list-desktop.png")
 
 
-def test_an_editor_schedules_with_the_time_it_goes_live(seeded, live_server, page, problems):
-    Article.objects.filter(pk=seeded.pk).update(status=Article.Status.REVIEW, published_at=None)
+def test_an_editor_schedules_with_the_time_it_goes_live(story, live_server, page, problems):
+    Article.objects.filter(pk=story.pk).update(status=Article.Status.REVIEW, published_at=None)
     log_in(page, live_server, "editor", "Editor")
     page.set_viewport_size(DESKTOP)
-    open_form(page, live_server, seeded)
+    open_form(page, live_server, story)
     page.locator(".submit-row summary", has_text="Schedule…").click()
     page.get_by_label("Date", exact=True).fill("2031-05-03")
     page.get_by_label("Time", exact=True).fill("10:00:00")
@@ -186,16 +187,16 @@ def test_an_editor_schedules_with_the_time_it_goes_live(seeded, live_server, pag
     assert page.get_by_text("goes live 3 May 2031, 10:00.").is_visible()
     badge = page.locator("#result_list .status--scheduled").first
     assert badge.inner_text() == "Scheduled 3 May 2031, 10:00"
-    seeded.refresh_from_db()
-    assert (seeded.status, seeded.is_public) == (Article.Status.PUBLISHED, False)
+    story.refresh_from_db()
+    assert (story.status, story.is_public) == (Article.Status.PUBLISHED, False)
     assert problems == []
 
 
-def test_the_change_form_fits_a_desktop_and_a_phone(seeded, live_server, page, problems,
+def test_the_change_form_fits_a_desktop_and_a_phone(story, live_server, page, problems,
                                                      artifacts_dir):
     log_in(page, live_server, "editor", "Editor")
     page.set_viewport_size(DESKTOP)
-    open_form(page, live_server, seeded)
+    open_form(page, live_server, story)
     assert page.evaluate("document.documentElement.scrollWidth") <= DESKTOP["width"]
     page.screenshot(path=artifacts_dir / "desk-form-1280.png", full_page=True)
     page.locator("#related_links-group").screenshot(path=artifacts_dir / "desk-sidebar-1280.png")

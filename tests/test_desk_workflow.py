@@ -13,8 +13,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.admin.models import LogEntry
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Permission
 from django.contrib.staticfiles import finders
 from django.db.models.signals import post_save
 from django.test import Client
@@ -22,8 +21,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
+from tests.admin_helpers import change_url, form_data, form_errors, make_user, split
 from tests.factories import make_article, make_source
-from tests.test_admin import FormParser, form_errors, split
 
 pytestmark = pytest.mark.django_db
 
@@ -37,29 +36,10 @@ LATER = timedelta(hours=5)
 # People
 
 
-def staff(username, group=None, permissions=()):
-    user = get_user_model().objects.create_user(username, f"{username}@example.com",
-                                                is_staff=True)
-    if group:
-        user.groups.add(Group.objects.get(name=group))
-    user.user_permissions.add(*Permission.objects.filter(codename__in=permissions))
-    return user
-
-
 def logged_in(user):
     client = Client()
     client.force_login(user)
     return client
-
-
-@pytest.fixture
-def editor():
-    return logged_in(staff("editor", "Editor"))
-
-
-@pytest.fixture
-def reporter():
-    return logged_in(staff("reporter", "Reporter"))
 
 
 def person(role):
@@ -68,8 +48,10 @@ def person(role):
     if role == "anonymous":
         return Client()
     if role == "viewer":
-        return logged_in(staff("viewer", permissions=["view_article"]))
-    return logged_in(staff(role, role.capitalize()))
+        viewer = make_user("viewer", is_staff=True)
+        viewer.user_permissions.add(Permission.objects.get(codename="view_article"))
+        return logged_in(viewer)
+    return logged_in(make_user(role, role.capitalize(), is_staff=True))
 
 
 # -------------------------------------------------------------------------------------------
@@ -89,10 +71,6 @@ def situation(name, **fields):
         "unpublished": (Article.Status.UNPUBLISHED, {"published_at": now - PAST}),
     }[name]
     return make_article(f"A {name} story", status=status, **{**extra, **fields})
-
-
-def change_url(article):
-    return reverse("admin:articles_article_change", args=[article.pk])
 
 
 class SubmitRow(HTMLParser):
@@ -127,11 +105,7 @@ def buttons(client, article=None):
 
 
 def form_of(client, article=None):
-    response = client.get(change_url(article) if article else ADD)
-    assert response.status_code == 200, response
-    parser = FormParser("article_form")
-    parser.feed(response.content.decode())
-    return parser.data()
+    return form_data(client, change_url(article) if article else ADD, "article_form")
 
 
 def press(client, article, step, **fields):
@@ -174,20 +148,20 @@ REPORTER_BUTTONS = {
 
 
 @pytest.mark.parametrize("name", list(EDITOR_BUTTONS))
-def test_an_editor_sees_the_steps_of_the_article_s_status(editor, name):
+def test_an_editor_sees_the_steps_of_the_article_s_status(as_editor, name):
     article = None if name == "new" else situation(name)
-    assert buttons(editor, article) == EDITOR_BUTTONS[name]
+    assert buttons(as_editor, article) == EDITOR_BUTTONS[name]
 
 
 @pytest.mark.parametrize("name", list(REPORTER_BUTTONS))
-def test_a_reporter_sees_save_draft_and_submit_for_review(reporter, name):
+def test_a_reporter_sees_save_draft_and_submit_for_review(as_reporter, name):
     article = None if name == "new" else situation(name)
-    assert buttons(reporter, article) == REPORTER_BUTTONS[name]
+    assert buttons(as_reporter, article) == REPORTER_BUTTONS[name]
 
 
-def test_the_status_is_not_a_field_of_the_form(editor):
+def test_the_status_is_not_a_field_of_the_form(as_editor):
     article = situation("scheduled")
-    html = editor.get(change_url(article)).content.decode()
+    html = as_editor.get(change_url(article)).content.decode()
     assert '<select name="status"' not in html
     # The status is shown, with the scheduled time; the time's inputs are the schedule's.
     assert '<span class="status status--scheduled">Scheduled <time' in html
@@ -234,68 +208,68 @@ def test_each_button_saves_the_form_then_takes_its_step(role, start, step, statu
         assert after["published_at"] == before["published_at"]
 
 
-def test_publish_puts_a_draft_live_now(editor, client):
+def test_publish_puts_a_draft_live_now(as_editor):
     article = situation("draft", slug="now")
     before = timezone.now()
-    response = press(editor, article, "published")
+    response = press(as_editor, article, "published")
     assert response.status_code == 302, form_errors(response)
     assert before <= stored(article)["published_at"] <= timezone.now()
-    assert "Published: readers see “A draft story” now." in messages(editor)
-    assert client.get("/articles/now/").status_code == 200
+    assert "Published: readers see “A draft story” now." in messages(as_editor)
+    assert Client().get("/articles/now/").status_code == 200  # a reader
 
 
-def test_publishing_a_withdrawn_article_again_keeps_its_published_time(editor):
+def test_publishing_a_withdrawn_article_again_keeps_its_published_time(as_editor):
     article = situation("unpublished")
     before = stored(article)["published_at"]
-    assert press(editor, article, "published").status_code == 302
+    assert press(as_editor, article, "published").status_code == 302
     assert (stored(article)["status"], stored(article)["published_at"]) == ("published", before)
 
 
-def test_schedule_sets_the_time_it_goes_live(editor, client):
+def test_schedule_sets_the_time_it_goes_live(as_editor):
     article = situation("review", slug="later")
     when = timezone.now().replace(microsecond=0) + timedelta(days=1)
     day, time = split(when)
 
-    response = press(editor, article, "scheduled", published_at_0=day, published_at_1=time)
+    response = press(as_editor, article, "scheduled", published_at_0=day, published_at_1=time)
 
     assert response.status_code == 302, form_errors(response)
     assert stored(article)["status"] == "published"
     assert stored(article)["published_at"] == when
-    assert client.get("/articles/later/").status_code == 404
+    assert Client().get("/articles/later/").status_code == 404  # a reader
     local = timezone.localtime(when)
     assert (f"Scheduled: “A review story” goes live {local:%-d %b %Y, %H:%M}."
-            in messages(editor))
+            in messages(as_editor))
 
 
-def test_a_scheduled_article_is_rescheduled_or_published_now(editor):
+def test_a_scheduled_article_is_rescheduled_or_published_now(as_editor):
     article = situation("scheduled")
     sooner = timezone.now().replace(microsecond=0) + timedelta(hours=1)
     day, time = split(sooner)
-    assert press(editor, article, "scheduled", published_at_0=day,
+    assert press(as_editor, article, "scheduled", published_at_0=day,
                  published_at_1=time).status_code == 302
     assert stored(article)["published_at"] == sooner
 
     before = timezone.now()
-    assert press(editor, article, "published").status_code == 302
+    assert press(as_editor, article, "published").status_code == 302
     assert before <= stored(article)["published_at"] <= timezone.now()
     assert Article.objects.published().filter(pk=article.pk).exists()
 
 
-def test_a_new_article_is_submitted_for_review_by_a_reporter(reporter):
-    data = {**form_of(reporter), "headline": "A reporter's story", "slug": "reporters-story",
+def test_a_new_article_is_submitted_for_review_by_a_reporter(as_reporter):
+    data = {**form_of(as_reporter), "headline": "A reporter's story", "slug": "reporters-story",
             "body": "First.\n\nSecond.", "source": make_source().pk, "status": "review"}
-    response = reporter.post(ADD, data)
+    response = as_reporter.post(ADD, data)
     assert response.status_code == 302, form_errors(response)
     assert Article.objects.get(slug="reporters-story").status == Article.Status.REVIEW
 
 
-def test_a_new_article_is_scheduled_by_an_editor(editor):
+def test_a_new_article_is_scheduled_by_an_editor(as_editor):
     when = timezone.now().replace(microsecond=0) + timedelta(days=2)
     day, time = split(when)
-    data = {**form_of(editor), "headline": "An editor's story", "slug": "editors-story",
+    data = {**form_of(as_editor), "headline": "An editor's story", "slug": "editors-story",
             "body": "First.", "source": make_source().pk, "status": "scheduled",
             "published_at_0": day, "published_at_1": time}
-    response = editor.post(ADD, data)
+    response = as_editor.post(ADD, data)
     assert response.status_code == 302, form_errors(response)
     article = Article.objects.get(slug="editors-story")
     assert (article.status, article.published_at) == (Article.Status.PUBLISHED, when)
@@ -328,11 +302,11 @@ def test_a_new_article_is_scheduled_by_an_editor(editor):
     ("anonymous", "review", "published", "login"),
     ("anonymous", "live", "unpublished", "login"),
 ])
-def test_a_crafted_button_is_refused_and_nothing_is_saved(role, start, step, answer, editor):
-    client = editor if role == "editor" else person(role)
+def test_a_crafted_button_is_refused_and_nothing_is_saved(role, start, step, answer, as_editor):
+    client = as_editor if role == "editor" else person(role)
     article = situation(start)
     before = stored(article)
-    data = {**form_of(editor, article), "headline": "Crafted", "status": step}
+    data = {**form_of(as_editor, article), "headline": "Crafted", "status": step}
     when = timezone.now() + timedelta(days=1)
     data["published_at_0"], data["published_at_1"] = split(when)
 
@@ -349,7 +323,7 @@ def test_a_crafted_button_is_refused_and_nothing_is_saved(role, start, step, ans
     assert stored(article) == before
 
 
-def test_a_step_refused_after_the_save_rolls_the_save_back(reporter):
+def test_a_step_refused_after_the_save_rolls_the_save_back(as_reporter):
     """The rule is checked again when the step is taken, on the article as it is stored then:
     an editor published it while the reporter's form was being saved."""
     article = situation("draft")
@@ -361,7 +335,7 @@ def test_a_step_refused_after_the_save_rolls_the_save_back(reporter):
 
     post_save.connect(published_meanwhile, sender=Article, dispatch_uid="meanwhile")
     try:
-        response = press(reporter, article, "review", headline="Edited by the reporter")
+        response = press(as_reporter, article, "review", headline="Edited by the reporter")
     finally:
         post_save.disconnect(dispatch_uid="meanwhile", sender=Article)
 
@@ -373,14 +347,14 @@ def test_a_step_refused_after_the_save_rolls_the_save_back(reporter):
     (None, "Give the time it goes live: a time in the future."),
     (-timedelta(minutes=1), "Give the time it goes live: a time in the future."),
 ])
-def test_a_schedule_needs_a_time_in_the_future(editor, offset, message):
+def test_a_schedule_needs_a_time_in_the_future(as_editor, offset, message):
     article = situation("review")
     before = stored(article)
     fields = {"headline": "Edited"}
     if offset is not None:
         fields["published_at_0"], fields["published_at_1"] = split(timezone.now() + offset)
 
-    response = press(editor, article, "scheduled", **fields)
+    response = press(as_editor, article, "scheduled", **fields)
 
     assert form_errors(response) == {"published_at": [message]}
     html = response.content.decode()
@@ -393,19 +367,19 @@ PROPOSED = "The import proposed this headline: write one"
 
 
 @pytest.mark.parametrize("step", ["published", "scheduled"])
-def test_a_proposed_headline_is_not_published_until_an_editor_writes_one(editor, step):
+def test_a_proposed_headline_is_not_published_until_an_editor_writes_one(as_editor, step):
     article = situation("proposed")
-    page = editor.get(change_url(article)).content.decode()
+    page = as_editor.get(change_url(article)).content.decode()
     assert "The import proposed this headline. Write the headline" in page
     fields = {}
     if step == "scheduled":
         fields["published_at_0"], fields["published_at_1"] = split(timezone.now() + LATER)
 
-    refused = press(editor, article, step, **fields)
+    refused = press(as_editor, article, step, **fields)
     assert PROPOSED in form_errors(refused)["status"][0]
     assert stored(article)["status"] == "draft"
 
-    accepted = press(editor, article, step, headline="A headline an editor wrote", **fields)
+    accepted = press(as_editor, article, step, headline="A headline an editor wrote", **fields)
     assert accepted.status_code == 302, form_errors(accepted)
     article.refresh_from_db()
     assert (article.status, article.headline_proposed) == (Article.Status.PUBLISHED, False)
@@ -419,10 +393,10 @@ def messages(client):
     return [str(message) for message in client.get(ARTICLES).context["messages"]]
 
 
-def test_the_list_shows_each_status_as_a_word_on_its_colour(editor):
+def test_the_list_shows_each_status_as_a_word_on_its_colour(as_editor):
     articles = {name: situation(name) for name in
                 ("draft", "review", "proposed", "scheduled", "live", "unpublished")}
-    html = editor.get(ARTICLES).content.decode()
+    html = as_editor.get(ARTICLES).content.decode()
     rows = {name: html[html.index(f">A {name} story</a>"):][:600] for name in articles}
 
     assert '<span class="status status--draft">Draft</span>' in rows["draft"]
@@ -448,10 +422,10 @@ def test_each_status_has_its_colours_in_the_stylesheet():
         assert "background:" in rule.group(1) and "color:" in rule.group(1)
 
 
-def test_the_status_column_still_sorts_and_filters(editor):
+def test_the_status_column_still_sorts_and_filters(as_editor):
     situation("draft")
     situation("live")
-    response = editor.get(ARTICLES, {"o": "3", "status__exact": "draft"})
+    response = as_editor.get(ARTICLES, {"o": "3", "status__exact": "draft"})
     assert [a.headline for a in response.context["cl"].result_list] == ["A draft story"]
 
 
@@ -467,10 +441,10 @@ def test_the_status_column_still_sorts_and_filters(editor):
     ("live", "unpublished", "Changed Headline and Status."),
     ("scheduled", "published", "Changed Headline and Status."),
 ])
-def test_the_history_names_the_status_only_when_the_button_changed_it(editor, start, step,
+def test_the_history_names_the_status_only_when_the_button_changed_it(as_editor, start, step,
                                                                       message):
     article = situation(start)
-    response = press(editor, article, step, headline="Edited")
+    response = press(as_editor, article, step, headline="Edited")
     assert response.status_code == 302, form_errors(response)
     entry = LogEntry.objects.filter(object_id=str(article.pk)).latest("action_time")
     assert entry.get_change_message() == message

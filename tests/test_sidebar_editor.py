@@ -9,15 +9,11 @@ import re
 
 import pytest
 from django import forms
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
-from django.test import Client
-from django.urls import reverse
 
 from articles.forms import DurationBadgeField, RelatedLinkForm
 from articles.models import Article, RelatedLink
+from tests.admin_helpers import change_url, form_data, form_errors
 from tests.factories import make_article, make_link
-from tests.test_admin import FormParser, form_errors
 
 pytestmark = pytest.mark.django_db
 
@@ -70,24 +66,6 @@ def test_only_a_video_has_a_duration():
 # The editor on the article's form
 
 
-def staff(username, group):
-    user = get_user_model().objects.create_user(username, is_staff=True)
-    user.groups.add(Group.objects.get(name=group))
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def editor():
-    return staff("editor", "Editor")
-
-
-@pytest.fixture
-def reporter():
-    return staff("reporter", "Reporter")
-
-
 @pytest.fixture
 def videos():
     """A draft with the first seed's kind of sidebar: six videos, half of them "Go to
@@ -101,16 +79,8 @@ def videos():
     return article
 
 
-def change_url(article):
-    return reverse("admin:articles_article_change", args=[article.pk])
-
-
 def form_of(client, article):
-    response = client.get(change_url(article))
-    assert response.status_code == 200, response
-    parser = FormParser("article_form")
-    parser.feed(response.content.decode())
-    return parser.data()
+    return form_data(client, change_url(article), "article_form")
 
 
 def rows(data):
@@ -127,29 +97,29 @@ def sidebar_titles(article):
     return [link.title for link in article.related_links.for_sidebar()]
 
 
-def test_durations_are_shown_as_the_page_showed_them(editor, videos):
+def test_durations_are_shown_as_the_page_showed_them(as_editor, videos):
     shown = {row["title"]: row["duration_seconds"]
-             for row in rows(form_of(editor, videos)).values()}
+             for row in rows(form_of(as_editor, videos)).values()}
     assert shown == {"Inaugural games": "", "Terrorism index": "01:31",
                      "Wagner accusations": "02:04", "ECOWAS in Abuja": "",
                      "Uranium venture": "48:03", "ECOWAS debate": "1:02:03"}
 
 
-def test_a_typed_duration_is_saved_as_seconds(editor, videos):
-    data = form_of(editor, videos)
+def test_a_typed_duration_is_saved_as_seconds(as_editor, videos):
+    data = form_of(as_editor, videos)
     data["related_links-0-duration_seconds"] = "2:03:04"
     data["related_links-1-duration_seconds"] = ""
-    response = editor.post(change_url(videos), data)
+    response = as_editor.post(change_url(videos), data)
     assert response.status_code == 302, form_errors(response)
     assert list(videos.related_links.order_by("position").values_list(
         "duration_seconds", flat=True))[:2] == [7384, None]
 
 
-def test_a_duration_that_is_no_badge_brings_the_form_back_with_its_error(editor, videos):
-    data = form_of(editor, videos)
+def test_a_duration_that_is_no_badge_brings_the_form_back_with_its_error(as_editor, videos):
+    data = form_of(as_editor, videos)
     data["related_links-2-duration_seconds"] = "2 minutes"
     data["headline"] = "Not saved"
-    response = editor.post(change_url(videos), data)
+    response = as_editor.post(change_url(videos), data)
     assert response.status_code == 200
     html = response.content.decode()
     assert BAD_DURATION.replace("“", "&ldquo;") in html or BAD_DURATION in html
@@ -159,21 +129,21 @@ def test_a_duration_that_is_no_badge_brings_the_form_back_with_its_error(editor,
     assert videos.related_links.get(title="Wagner accusations").duration_seconds == 124
 
 
-def test_the_order_is_the_rows_positions(editor, videos):
-    data = form_of(editor, videos)
+def test_the_order_is_the_rows_positions(as_editor, videos):
+    data = form_of(as_editor, videos)
     by_title = {row["title"]: number for number, row in rows(data).items()}
     # What a drag (or the Move buttons) leaves: every saved row numbered 1..N in page order.
     order = ["ECOWAS debate", "Inaugural games", "Terrorism index", "Wagner accusations",
              "ECOWAS in Abuja", "Uranium venture"]
     for position, title in enumerate(order, start=1):
         data[f"related_links-{by_title[title]}-position"] = str(position)
-    response = editor.post(change_url(videos), data)
+    response = as_editor.post(change_url(videos), data)
     assert response.status_code == 302, form_errors(response)
     assert sidebar_titles(videos) == order
 
 
-def test_an_item_added_with_a_reorder_goes_last(editor, videos):
-    data = form_of(editor, videos)
+def test_an_item_added_with_a_reorder_goes_last(as_editor, videos):
+    data = form_of(as_editor, videos)
     by_title = {row["title"]: number for number, row in rows(data).items()}
     order = ["Uranium venture", "Inaugural games", "Terrorism index", "Wagner accusations",
              "ECOWAS in Abuja", "ECOWAS debate"]
@@ -187,14 +157,14 @@ def test_an_item_added_with_a_reorder_goes_last(editor, videos):
                  f"related_links-{new}-title": "A clip an editor added",
                  f"related_links-{new}-duration_seconds": "03:00",
                  f"related_links-{new}-article": str(videos.pk)})
-    response = editor.post(change_url(videos), data)
+    response = as_editor.post(change_url(videos), data)
     assert response.status_code == 302, form_errors(response)
     assert sidebar_titles(videos) == [*order, "A clip an editor added"]
     assert videos.related_links.get(title="A clip an editor added").duration_seconds == 180
 
 
-def test_the_position_is_no_number_to_type(editor, videos):
-    html = editor.get(change_url(videos)).content.decode()
+def test_the_position_is_no_number_to_type(as_editor, videos):
+    html = as_editor.get(change_url(videos)).content.decode()
     assert 'type="hidden" name="related_links-0-position"' in html
     assert 'class="_reorder_"' in html
     # Each saved row has its keyboard moves, named for the item.
@@ -203,13 +173,13 @@ def test_the_position_is_no_number_to_type(editor, videos):
     assert 'aria-live="polite"' in html
 
 
-def test_where_each_item_leads_is_marked(editor, videos):
+def test_where_each_item_leads_is_marked(as_editor, videos):
     live = make_article("Terrorism index")
     draft = make_article("Wagner accusations", status=Article.Status.DRAFT)
     videos.related_links.filter(title="Terrorism index").update(target=live)
     videos.related_links.filter(title="Wagner accusations").update(target=draft)
     videos.related_links.filter(title="ECOWAS in Abuja").update(url="https://example.com/a")
-    html = editor.get(change_url(videos)).content.decode()
+    html = as_editor.get(change_url(videos)).content.decode()
 
     def state_of(title):
         """The "links to" cell of the row of `title`."""
@@ -229,8 +199,8 @@ def test_where_each_item_leads_is_marked(editor, videos):
         'nothing yet</span>')
 
 
-def test_the_target_is_picked_by_autocomplete_alone(editor, videos):
-    html = editor.get(change_url(videos)).content.decode()
+def test_the_target_is_picked_by_autocomplete_alone(as_editor, videos):
+    html = as_editor.get(change_url(videos)).content.decode()
     select = html[html.index('name="related_links-0-target"') - 300:]
     select = select[:select.index("</select>")]
     assert "admin-autocomplete" in select
@@ -241,10 +211,10 @@ def test_the_target_is_picked_by_autocomplete_alone(editor, videos):
     assert "delete-related" not in row and "view-related" in row
 
 
-def test_a_reporter_sees_a_live_sidebar_read_only_with_its_badges(reporter, videos):
+def test_a_reporter_sees_a_live_sidebar_read_only_with_its_badges(as_reporter, videos):
     Article.objects.filter(pk=videos.pk).update(status=Article.Status.PUBLISHED,
                                                 published_at=videos.created_at)
-    html = reporter.get(change_url(videos)).content.decode()
+    html = as_reporter.get(change_url(videos)).content.decode()
     sidebar = html[html.index('id="related_links-group"'):html.index('id="corrections-group"')]
     # No control to change anything: the formset's own hidden inputs only.
     assert all('type="hidden"' in tag for tag in re.findall(r"<input[^>]*>", sidebar))
