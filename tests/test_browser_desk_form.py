@@ -2,6 +2,7 @@
 the workflow buttons by role, and the form's width on a desktop and on a phone."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.conf import settings
@@ -9,10 +10,12 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from articles.ingest.importer import import_paths
 from articles.models import Article
 from tests.conftest import SEED_000_VIDEO_TITLES
+from tests.factories import make_article
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -210,4 +213,33 @@ def test_the_change_form_fits_a_desktop_and_a_phone(story, live_server, page, pr
     page.evaluate("document.getElementById('related_links-heading').scrollIntoView()")
     page.screenshot(path=artifacts_dir / "desk-form-360.png")
     page.locator(".submit-row").screenshot(path=artifacts_dir / "desk-buttons-360.png")
+    assert problems == []
+
+
+def test_the_list_shows_each_status_as_a_word_on_its_colour(live_server, page, problems,
+                                                             artifacts_dir):
+    later = timezone.now() + timedelta(days=2)
+    for headline, status, extra in [
+            ("A draft", Article.Status.DRAFT, {}),
+            ("An imported draft", Article.Status.DRAFT, {"headline_proposed": True}),
+            ("A story in review", Article.Status.REVIEW, {}),
+            ("A scheduled story", Article.Status.PUBLISHED, {"published_at": later}),
+            ("A live story", Article.Status.PUBLISHED, {}),
+            ("A withdrawn story", Article.Status.UNPUBLISHED, {"age": timedelta(days=1)})]:
+        make_article(headline, status=status, **extra)
+    log_in(page, live_server, "editor", "Editor")
+    page.set_viewport_size(DESKTOP)
+    page.goto(live_server.url + reverse("admin:articles_article_changelist"))
+
+    badges = page.locator("#result_list .status")
+    words = set(badges.all_inner_texts())
+    assert {"Draft", "Ready for review", "Published", "Unpublished"} <= words
+    assert f"Scheduled {timezone.localtime(later):%-d %b %Y, %H:%M}" in words
+    # Each status its own colour, from the stylesheet.
+    colours = badges.evaluate_all(
+        "spans => spans.map(span => [span.className, getComputedStyle(span).backgroundColor])")
+    by_class = dict(colours)
+    assert len(by_class) == 5 and len(set(by_class.values())) == 5
+    assert page.evaluate("document.documentElement.scrollWidth") <= DESKTOP["width"]
+    page.locator("#result_list").screenshot(path=artifacts_dir / "desk-list-statuses.png")
     assert problems == []
