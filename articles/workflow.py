@@ -9,6 +9,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from taggit.models import Tag
 
+from . import revisions
 from .models import Article, Correction, RelatedLink, TaggedArticle
 from .signals import content_changed
 
@@ -100,11 +101,18 @@ def check_can_publish(user):
         raise PermissionDenied("Only editors may publish, unpublish or schedule articles.")
 
 
-def _changed(articles, change):
+def _changed(articles, change, user, comment):
     """Apply `change` (an update of the QuerySet `articles`) and announce it: QuerySet.update()
-    sends no model signals. Returns the number of articles changed."""
+    sends no model signals, and records no revision, so each article changed is added to one
+    by `user` with `comment`. Returns the number of articles changed."""
     ids = list(articles.values_list("pk", flat=True))
-    count = change(Article.objects.filter(pk__in=ids)) if ids else 0
+    if not ids:
+        return 0
+    revisions.record_as_imported(ids)
+    with revisions.revision(user, comment):
+        count = change(Article.objects.filter(pk__in=ids))
+        if count:
+            revisions.add(Article.objects.filter(pk__in=ids))
     if count:
         content_changed.send(sender=Article, articles=ids)
     return count
@@ -125,17 +133,18 @@ def publish(articles, user):
         return timed + untimed
 
     return _changed(articles.filter(headline_proposed=False)
-                    .exclude(status=Article.Status.PUBLISHED, published_at__isnull=False), change)
+                    .exclude(status=Article.Status.PUBLISHED, published_at__isnull=False), change,
+                    user, "Published.")
 
 
 def unpublish(articles, user):
     """Withdraw from readers; the article and its published time are kept."""
     check_can_publish(user)
     return _changed(articles.filter(status=Article.Status.PUBLISHED), lambda chosen: chosen.update(
-        status=Article.Status.UNPUBLISHED, updated_at=timezone.now()))
+        status=Article.Status.UNPUBLISHED, updated_at=timezone.now()), user, "Unpublished.")
 
 
 def submit_for_review(articles, user):
     """Mark drafts ready for an editor's review; anyone who may change articles may."""
     return _changed(articles.filter(status=Article.Status.DRAFT), lambda chosen: chosen.update(
-        status=Article.Status.REVIEW, updated_at=timezone.now()))
+        status=Article.Status.REVIEW, updated_at=timezone.now()), user, "Submitted for review.")

@@ -24,6 +24,7 @@ from ..workflow import (
     submit_for_review,
     unpublish,
 )
+from .revisions import RevisionsAdminMixin
 from .rules import URL_FIELDS, ArticleContentMixin, ContentInlineMixin, autocompletes_an_owner
 
 IMPORT_PERMISSION = "articles.import_articles"
@@ -96,7 +97,7 @@ class CorrectionInline(ContentInlineMixin, admin.StackedInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(ArticleContentMixin, admin.ModelAdmin):
+class ArticleAdmin(RevisionsAdminMixin, ArticleContentMixin, admin.ModelAdmin):
     formfield_overrides = URL_FIELDS
     form = ArticleAdminForm
     list_display = ["headline", "source", "status_label", "published_at", "tag_list",

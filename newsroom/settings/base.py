@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "django_filters",
     "csp",
     "axes",
+    "reversion",  # an article's revisions: see articles/revisions.py
     "articles",
 ]
 
