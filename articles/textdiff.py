@@ -64,8 +64,9 @@ def text_diff(old, new):
             out.extend(_deleted(p) for p in a[i1:i2])
         elif op == "insert":
             out.extend(_inserted(p) for p in b[j1:j2])
-        elif i2 - i1 == j2 - j1:  # as many paragraphs changed as there were: pair them
-            out.extend(words_diff(x, y) for x, y in zip(a[i1:i2], b[j1:j2], strict=True))
-        else:
-            out.append(words_diff("\n".join(a[i1:i2]), "\n".join(b[j1:j2])))
+        else:  # changed paragraphs, paired in order; those left over went or came whole
+            old, new = a[i1:i2], b[j1:j2]
+            out.extend(words_diff(x, y) for x, y in zip(old, new, strict=False))
+            out.extend(_deleted(p) for p in old[len(new):])
+            out.extend(_inserted(p) for p in new[len(old):])
     return out

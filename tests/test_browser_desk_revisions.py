@@ -76,6 +76,15 @@ def test_an_editor_reads_the_diff_and_accepts_the_pending_version(
     assert page.evaluate("document.querySelector('.desk-history').scrollWidth") <= PHONE["width"]
     page.screenshot(path=artifacts_dir / "desk-history-360.png", full_page=True)
 
+    # The file as it was read, beside the story.
+    page.set_viewport_size(DESKTOP)
+    page.get_by_role("link", name="see the file as it was read").click()
+    page.wait_for_url(re.compile(r"/original/$"))
+    assert "four <long> hours" in page.locator(".desk-original-text").inner_text()
+    page.screenshot(path=artifacts_dir / "desk-original-1280.png", full_page=True)
+    page.set_viewport_size(PHONE)
+    page.screenshot(path=artifacts_dir / "desk-original-360.png", full_page=True)
+
     # Back to the story: accept the new version.
     page.set_viewport_size(DESKTOP)
     page.goto(live_server.url + change)

@@ -196,6 +196,13 @@ def test_a_diff_compares_paragraphs_first_then_words_inside_the_changed_ones():
         "<del>Third goes.</del><ins>A new &lt;i&gt;fourth&lt;/i&gt;.</ins>",
     ]
     assert textdiff.text_diff("One.\n\nTwo.", "One.") == ["One.", "<del>Two.</del>"]
+    # Three paragraphs rewritten as two: the first two paired, the third gone whole.
+    assert textdiff.text_diff("Met Monday.\n\nTalks lasted hours.\n\nMore in May.",
+                              "Met Friday.\n\nTalks lasted an hour.") == [
+        "Met <del>Monday.</del><ins>Friday.</ins>",
+        "Talks lasted <del>hours.</del><ins>an hour.</ins>",
+        "<del>More in May.</del>",
+    ]
     assert textdiff.text_diff("", "Only.") == ["<ins>Only.</ins>"]
 
 
