@@ -547,6 +547,18 @@ def test_the_change_form_says_a_new_version_waits_with_its_diff(tmp_path, editor
     assert "Accept the new version" in page and "Dismiss it" in page
 
 
+def test_a_form_sent_back_with_errors_still_shows_the_pending_version_and_the_original(
+        tmp_path, editor):
+    article, _ = held_article(tmp_path)
+    client = login(editor)
+    response = client.post(change_url(article), form_data(client, article, headline=""))
+    assert response.status_code == 200  # shown again, with the error
+    page = response.content.decode()
+    assert "This field is required." in page
+    assert "A new version of this story was imported on" in page
+    assert reverse("admin:articles_article_original", args=[article.pk]) in page
+
+
 def test_a_reporter_sees_the_pending_version_without_the_buttons(tmp_path, reporter):
     article, _ = held_article(tmp_path)
     client = login(reporter)

@@ -51,10 +51,15 @@ class RevisionsAdminMixin:
         if request.method == "POST" and article and self.has_change_permission(request, article):
             # Its own revision, before the save's: the state as imported, revision zero.
             revisions.record_as_imported([article.pk])
-        if article and request.method != "POST":
-            extra_context = {**(extra_context or {}), **self._desk_context(request, article)}
         with revisions.revision(request.user, ""):
             return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="",
+                           obj=None):
+        # Whenever the form is shown, a form sent back with errors included.
+        if obj is not None and obj.pk:
+            context.update(self._desk_context(request, obj))
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def log_addition(self, request, obj, message):
         entry = super().log_addition(request, obj, message)
