@@ -26,6 +26,7 @@ from ..workflow import (
     take_step,
     unpublish,
 )
+from .revisions import RevisionsAdminMixin
 from .rules import URL_FIELDS, ArticleContentMixin, ContentInlineMixin, autocompletes_an_owner
 from .status import moment, status_badge, step_done, workflow_buttons
 
@@ -158,7 +159,8 @@ class CorrectionInline(ContentInlineMixin, admin.StackedInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(ArticleContentMixin, SortableAdminBase, admin.ModelAdmin):
+class ArticleAdmin(RevisionsAdminMixin, ArticleContentMixin, SortableAdminBase,
+                   admin.ModelAdmin):
     formfield_overrides = URL_FIELDS
     form = ArticleAdminForm
     list_display = ["headline", "source", "status_label", "published_at", "tag_list",

@@ -6,8 +6,9 @@
 
 A batch's new articles are written together in one transaction; if that fails, each file is
 written alone, through the same writer. A known article is left as it is when an editor changed
-it ("skipped"), when nothing changed, or when readers see it ("held" for an editor); otherwise
-it is updated. Whatever one file raises fails that file alone.
+it ("skipped") or when nothing changed; when readers see it, its new version is kept as a
+pending version for an editor ("held"); otherwise it is updated, as one revision. Whatever one
+file raises fails that file alone.
 """
 
 import logging
@@ -22,6 +23,7 @@ from pathlib import Path
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from .. import revisions
 from ..models import Article, RelatedLink
 from ..text import propose_headline
 from ..workflow import can_publish
@@ -98,7 +100,7 @@ def import_uploads(uploads, user, **options):
     with tempfile.TemporaryDirectory(prefix="newsroom-upload-") as folder:
         not_imported = unpack(uploads, folder)
         return import_paths([folder], relative_to=folder, refused=not_imported,
-                            allow_publish=can_publish(user), **options)
+                            allow_publish=can_publish(user), user=user, **options)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -111,12 +113,14 @@ class Importer:
     `parse` turns a file's bytes into a ParsedArticle (parse.parse_bytes; another format's
     adapter); with `workers` it runs in their processes, so it must be a module-level function.
     `writer` writes the rows (writer.ArticleWriter) and `find_existing` looks known articles up
-    (identity.find_existing): seams a test may replace.
+    (identity.find_existing): seams a test may replace. `user`, when a person runs the import,
+    is who the revisions of the articles it updates name.
     """
 
     def __init__(self, *, source_name=None, publish=False, dry_run=False, on_result=None,
                  keep_results=True, batch_size=BATCH_SIZE, allow_publish=True, workers=0,
-                 parse=parse_bytes, writer=None, find_existing=identity.find_existing):
+                 parse=parse_bytes, writer=None, find_existing=identity.find_existing,
+                 user=None):
         self.source_name = (source_name or "").strip()
         self.publish = publish and allow_publish
         # Who runs the import decides: a manifest cannot publish for a user who may not.
@@ -129,6 +133,7 @@ class Importer:
         self.parse = parse
         self.writer = writer or ArticleWriter()
         self.find_existing = find_existing
+        self.user = user
         self._sources = {}
         self._ledger = None
 
@@ -314,16 +319,17 @@ class Importer:
             return failure(p.file.name, error)
 
     def _revisit(self, p, article, stored_links):
-        """A known article: leave it (an editor changed it, nothing is new, or readers see
-        it) or update it."""
+        """A known article: leave it (an editor changed it, or nothing is new), hold the new
+        version for an editor (readers see the article), or update it."""
         name = p.file.name
         if identity.changed_by_an_editor(article, stored_links):
             return skipped(name, article)
         if p.digest == article.import_digest:
             return FileResult(name, UNCHANGED, article.pk, article.headline)
         if article.status not in Article.REPORTER_STATUSES:
-            return held(name, article)
+            return self._hold(article, p)
         with transaction.atomic():
+            revisions.record_as_imported([article.pk])
             # Locked and checked again: an editor may have saved since our look-up.
             article = Article.objects.select_for_update().filter(pk=article.pk).first()
             if article is None:
@@ -332,9 +338,18 @@ class Importer:
             if identity.changed_by_an_editor(article):
                 return skipped(name, article)
             if article.status not in Article.REPORTER_STATUSES:
-                return held(name, article)
-            self.writer.update(article, p)
+                return self._hold(article, p)
+            with revisions.revision(self.user, f"re-import from {name}"):
+                self.writer.update(article, p)
+                revisions.add(Article.objects.filter(pk=article.pk))
         return FileResult(name, UPDATED, article.pk, article.headline)
+
+    def _hold(self, article, p):
+        """A new version of a live article: kept as a pending version, which waits on the
+        article's page for an editor."""
+        pending = self.writer.hold(article, p)
+        return held(p.file.name, article, dismissed_at=pending.decided_at
+                    if pending.state == pending.State.DISMISSED else None)
 
 
 def _guarded(name, step, *args):

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "adminsortable2",  # the sidebar editor's drag and drop (its static files and templates)
     "csp",
     "axes",
+    "reversion",  # an article's revisions: see articles/revisions.py
     "articles",
 ]
 
