@@ -84,6 +84,14 @@ class SharedDatabase:
                     "DJANGO_SETTINGS_MODULE": "newsroom.settings.test",
                     "IMPORT_JOBS": "background", "IMPORT_JOBS_DIR": str(self.jobs_dir)}
 
+    def use_settings(self, lines):
+        """Run the processes with the test settings plus these lines (a module of its own)."""
+        module = self.jobs_dir.parent / "shared_settings.py"
+        module.write_text("from newsroom.settings.test import *  # noqa: F403\n"
+                          + textwrap.dedent(lines))
+        self.env["PYTHONPATH"] = str(module.parent)
+        self.env["DJANGO_SETTINGS_MODULE"] = "shared_settings"
+
     def rows(self, sql):
         if self.path is None:
             with connection.cursor() as cursor:

@@ -8,7 +8,6 @@ import re
 import signal
 import subprocess
 import sys
-import textwrap
 import time
 from datetime import timedelta
 
@@ -503,14 +502,8 @@ def test_a_worker_killed_mid_job_leaves_it_to_the_next_without_duplicates(shared
 def test_the_worker_outlives_a_database_locked_past_its_timeout(shared, tmp_path):
     if shared.path is None:
         pytest.skip("SQLite's write lock; PostgreSQL claims with SKIP LOCKED")
-    # The same settings with a one-second lock timeout: a three-second lock outlasts it.
-    settings_file = tmp_path / "short_timeout.py"
-    settings_file.write_text(textwrap.dedent("""\
-        from newsroom.settings.test import *  # noqa: F403
-        DATABASES["default"]["OPTIONS"]["timeout"] = 1  # noqa: F405
-        """))
-    shared.env["PYTHONPATH"] = str(tmp_path)
-    shared.env["DJANGO_SETTINGS_MODULE"] = "short_timeout"
+    # A one-second lock timeout: a three-second lock outlasts it.
+    shared.use_settings('DATABASES["default"]["OPTIONS"]["timeout"] = 1  # noqa: F405\n')
     worker = shared.start("run_jobs", "--interval", "0.2")
     try:
         time.sleep(2)  # started and polling

@@ -270,7 +270,7 @@ class ArticleAdmin(ArticleContentMixin, admin.ModelAdmin):
                     # Checked and unpacked now (a refused upload comes back on the form), then
                     # imported by the worker: the job's page follows it.
                     job = jobs.start_import(uploads, request.user, **options)
-                    self.message_user(request, f"{job} is queued.", messages.SUCCESS)
+                    self.message_user(request, f"{job} was queued.", messages.SUCCESS)
                     return HttpResponseRedirect(
                         reverse("admin:articles_importjob_change", args=[job.pk]))
                 report = import_uploads(uploads, request.user, **options)

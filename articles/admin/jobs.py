@@ -43,6 +43,9 @@ class ImportJobAdmin(admin.ModelAdmin):
             return request.user.has_perm(jobs.IMPORT_PERMISSION)
         return jobs.can_view(request.user, obj)
 
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {"title": "Import jobs", **(extra_context or {})})
+
     def get_queryset(self, request):
         return jobs.visible_jobs(request.user, super().get_queryset(request))
 

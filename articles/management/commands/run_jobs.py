@@ -1,5 +1,6 @@
 """`manage.py run_jobs [--once]`: the worker that runs browser imports (articles.jobs)."""
 
+import signal
 import time
 
 from django.core.management import call_command
@@ -26,6 +27,18 @@ class Command(BaseCommand):
 
     def handle(self, *args, once, interval, verbosity, **options):
         worker = jobs.worker_id()
+        # db_worker takes over SIGINT and SIGTERM (the current job finishes, a second signal
+        # stops it); a caller in the same process gets its own handlers back.
+        handlers = {number: signal.getsignal(number) for number in (signal.SIGINT,
+                                                                    signal.SIGTERM)}
+        try:
+            self._work(once, interval, verbosity, worker)
+        finally:
+            for number, handler in handlers.items():
+                if handler is not None:  # None: set outside Python, not ours to put back
+                    signal.signal(number, handler)
+
+    def _work(self, once, interval, verbosity, worker):
         while True:
             for job in jobs.requeue_stalled():
                 self.stdout.write(f"{job}: its worker had stopped; "
