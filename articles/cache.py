@@ -34,7 +34,8 @@ from django.utils.http import http_date
 from django.utils.safestring import mark_safe
 
 from .filters import ArticleFilter
-from .models import Article, Source, TaggedArticle, published_q
+from .models import Article, Source, TaggedArticle
+from .publication import published_q
 from .signals import MAX_NAMED, content_changed
 
 LISTS = "articles"  # the key of everything that lists articles

@@ -7,7 +7,7 @@ from django.contrib.syndication.views import Feed
 from django.http import Http404, HttpRequest, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape
 from taggit.models import Tag
 
@@ -16,6 +16,36 @@ from .filters import ArticleFilter
 from .models import Article, Source
 
 FEED_SIZE = 30
+# What an entry shows besides a card's fields: the whole story, and when it last changed.
+ENTRY_FIELDS = ("body", "updated_at", "imported_at", "corrected_at")
+
+
+class FullStoryRss(Rss201rev2Feed):
+    """RSS 2.0 with each entry's whole story in content:encoded, as feed readers show it."""
+
+    def rss_attributes(self):
+        return {**super().rss_attributes(), "xmlns:content": CONTENT_NAMESPACE}
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        handler.addQuickElement("content:encoded", item["story_html"])
+
+
+class FullStoryAtom(Atom1Feed):
+    """Atom 1.0 with each entry's whole story in <content type="html">."""
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        handler.addQuickElement("content", item["story_html"], {"type": "html"})
+
+
+CONTENT_NAMESPACE = "http://purl.org/rss/1.0/modules/content/"
+
+
+def story_html(article):
+    """The story's paragraphs as HTML, every imported character escaped (the feed's XML then
+    escapes the HTML once more, as RSS and Atom carry it)."""
+    return "".join(f"<p>{escape(paragraph)}</p>" for paragraph in article.paragraphs)
 
 
 @dataclass(frozen=True)
@@ -31,6 +61,8 @@ class InvalidFilters(Exception):
 
 class ArticlesFeed(Feed):
     """Latest published articles. URL kwargs narrow it to a tag or a source."""
+
+    feed_type = FullStoryRss
 
     def __call__(self, request, *args, **kwargs):
         try:
@@ -75,7 +107,7 @@ class ArticlesFeed(Feed):
         return f"The latest published articles{f' on {scope.section}' if scope.section else ''}."
 
     def items(self, scope):
-        articles = Article.objects.published().for_listing("updated_at")
+        articles = Article.objects.published().for_listing(*ENTRY_FIELDS)
         if isinstance(scope.section, Source):
             articles = articles.filter(source=scope.section)
         elif isinstance(scope.section, Tag):
@@ -99,7 +131,10 @@ class ArticlesFeed(Feed):
         return item.published_at
 
     def item_updateddate(self, item):
-        return item.updated_at
+        return item.modified_at
+
+    def item_extra_kwargs(self, item):
+        return {"story_html": story_html(item)}
 
     def item_author_name(self, item):
         return item.source.name
@@ -109,5 +144,5 @@ class ArticlesFeed(Feed):
 
 
 class ArticlesAtomFeed(ArticlesFeed):
-    feed_type = Atom1Feed
+    feed_type = FullStoryAtom
     subtitle = ArticlesFeed.description

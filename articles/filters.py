@@ -71,6 +71,10 @@ class ArticleFilter(django_filters.FilterSet):
         fields = ["q", "tag", "source", "language", "published_after", "published_before",
                   "has_video"]
 
+    def narrowing(self):
+        """The filters the request sets, besides the search words (shown in the page's title)."""
+        return [name for name in self.filters if name != "q" and self.data.get(name)]
+
     def search(self, queryset, name, value):
         return queryset.search(value)
 

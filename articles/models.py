@@ -1,5 +1,3 @@
-import operator
-
 from django.conf import settings
 from django.db import models
 from django.db.models import (
@@ -18,6 +16,7 @@ from taggit.managers import TaggableManager
 from taggit.models import Tag, TaggedItemBase
 
 from . import search
+from .publication import PUBLISHED, is_published, last_change, published_q
 from .signals import MAX_NAMED, content_changed
 from .slugs import url_for_slug
 from .text import lead_of, match_keys, normalise, paragraphs_of
@@ -58,31 +57,6 @@ class Source(models.Model):
 
     def get_absolute_url(self):
         return url_for_slug("articles:source", self.slug)
-
-
-def _publication_rule():
-    """The publication rule, the one place it is written, as (field, lookup, value): readers see
-    an article once it is published and its published time has come. A time in the future
-    schedules the article: it goes live with no job to run."""
-    return (("status", "exact", Article.Status.PUBLISHED),
-            ("published_at", "lte", timezone.now()))
-
-
-# How an article loaded in memory is held to the rule's lookups (published_at may be empty).
-_LOOKUPS = {"exact": operator.eq, "lte": lambda value, bound: value is not None and value <= bound}
-
-
-def published_q(prefix=""):
-    """The publication rule as a query condition; `prefix` applies it across a relation
-    ("target__")."""
-    return Q(**{f"{prefix}{field}__{lookup}": value
-                for field, lookup, value in _publication_rule()})
-
-
-def is_published(article):
-    """The publication rule held to an article in memory."""
-    return all(_LOOKUPS[lookup](getattr(article, field), value)
-               for field, lookup, value in _publication_rule())
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -145,7 +119,7 @@ class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         REVIEW = "review", "Ready for review"
-        PUBLISHED = "published", "Published"
+        PUBLISHED = PUBLISHED, "Published"
         UNPUBLISHED = "unpublished", "Unpublished"
 
     # What a reporter may set; the rest needs the "publish" permission.
@@ -272,6 +246,10 @@ class Article(models.Model):
     @property
     def paragraphs(self):
         return paragraphs_of(self.body)
+
+    @property
+    def modified_at(self):
+        return last_change(self)
 
     @property
     def is_public(self):

@@ -21,12 +21,12 @@ from django.urls import reverse
 from django.utils import dateformat
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
-from django.utils.text import Truncator
 from django.utils.timezone import template_localtime
 from jinja2 import Environment
 
 from .cache import page_parameters
 from .slugs import url_for_slug
+from .text import excerpt
 
 # The characters that could end a <script> element or open a comment, escaped as JSON allows.
 _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
@@ -42,16 +42,17 @@ def environment(**options):
         querystring=querystring,
         related_href=related_href,
         news_article_json_ld=news_article_json_ld,
+        site_image=site_image,
     )
     env.filters.update(
         date=date,
-        truncatechars=truncatechars,
-        truncatewords=truncatewords,
+        excerpt=excerpt,
         linebreaksbr=linebreaksbr,
         pluralize=pluralize,
         duration_badge=duration_badge,
         duration_iso=duration_iso,
         tag_url=tag_url,
+        og_locale=og_locale,
     )
     return env
 
@@ -92,25 +93,14 @@ def _formatted_date(value, format_string):
     return dateformat.format(value, format_string)
 
 
+def _iso(value):
+    return date(value, "c") or None
+
+
 @receiver(setting_changed)
 def _forget_formatted_dates(setting, **kwargs):
     if setting in ("TIME_ZONE", "USE_TZ", "LANGUAGE_CODE"):  # in tests
         _formatted_date.cache_clear()
-
-
-def truncatechars(value, length):
-    return Truncator(value).chars(length)
-
-
-def truncatewords(value, length):
-    """Django's |truncatewords for plain text, without a lazy Truncator per card."""
-    if length <= 0:
-        return ""
-    words = value.split()
-    if len(words) <= length:
-        return " ".join(words)
-    text = " ".join(words[:length])
-    return text if text.endswith(" …") else f"{text} …"
 
 
 def pluralize(count, suffix="s"):
@@ -152,27 +142,55 @@ def related_href(link):
     return link.url or None  # an editor pointed it at the story elsewhere
 
 
+def site_image(request, name):
+    """The absolute URL and size of a site picture: "logo" (the publisher's logo) or "share"
+    (the picture a story without one of its own is shared with). Configured as static paths or
+    absolute URLs (NEWSROOM_LOGO, NEWSROOM_SHARE_IMAGE)."""
+    path, width, height = settings.NEWSROOM_IMAGES[name]
+    url = path if path.startswith(("https://", "http://")) else request.build_absolute_uri(
+        static(path))
+    return {"url": url, "width": width, "height": height}
+
+
+def og_locale(language):
+    """An ISO 639-1 code as Open Graph's locale (language_TERRITORY)."""
+    return OG_LOCALES.get(language, language)
+
+
+# The territory a language's readers here are most likely in; Open Graph wants one.
+OG_LOCALES = {"en": "en_US", "fr": "fr_FR", "ar": "ar_AR", "ru": "ru_RU", "pt": "pt_PT",
+              "es": "es_ES", "sw": "sw_KE"}
+
+
 def news_article_json_ld(request, article, tags):
     """schema.org NewsArticle for an article page, as a JSON-LD script element."""
     url = request.build_absolute_uri(article.get_absolute_url())
+    source = article.source
+    logo, picture = site_image(request, "logo"), site_image(request, "share")
+    # No byline in what we import: the story is the source's, as news sites credit wires.
+    author = {"@type": "Organization", "name": source.name,
+              "url": source.homepage_url or request.build_absolute_uri(source.get_absolute_url())}
     data = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
         "headline": article.headline,
-        "description": article.lead[:300],
+        "description": excerpt(article.lead, 300),
+        "image": [{"@type": "ImageObject", **picture}],
         "mainEntityOfPage": url,
         "url": url,
         "inLanguage": article.language,
-        "datePublished": article.published_at.isoformat() if article.published_at else None,
-        "dateModified": article.updated_at.isoformat(),
+        "datePublished": _iso(article.published_at),
+        "dateModified": _iso(article.modified_at),
         "articleSection": article.kicker or None,
         "keywords": [tag.name for tag in tags],
         "isBasedOn": article.original_url or None,
-        "sourceOrganization": {"@type": "Organization", "name": article.source.name},
+        "author": [author],
+        "sourceOrganization": {"@type": "Organization", "name": source.name},
         "publisher": {
-            "@type": "Organization",
+            "@type": "NewsMediaOrganization",
             "name": settings.NEWSROOM_NAME,
             "url": request.build_absolute_uri("/"),
+            "logo": {"@type": "ImageObject", **logo},
         },
     }
     data = {key: value for key, value in data.items() if value not in (None, "", [])}

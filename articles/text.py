@@ -49,3 +49,25 @@ def propose_headline(lead):
         return sentence
     cut = sentence[: MAX_PROPOSED_HEADLINE + 1].rsplit(" ", 1)[0].rstrip(",;:-–— ")
     return f"{cut}…"
+
+
+# A sentence ends at . ! ? (and a closing quote or bracket after it) before a space.
+# Not after an initial ("U.S. Army").
+_SENTENCE_STOP = re.compile(r"(?<!\b[A-Z])[.!?…][\"'’”»)\]]*(?=\s)")
+
+
+def excerpt(text, limit):
+    """`text` in at most `limit` characters, for a card, a description or a feed summary: whole
+    when it fits; else cut after its last full sentence, when that keeps at least half of the
+    room; else after a whole word, marked with an ellipsis. Never mid-word."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    room = text[:limit - 1]  # the ellipsis takes one character
+    stops = [stop.end() for stop in _SENTENCE_STOP.finditer(text[:limit + 1])
+             if stop.end() <= limit]
+    if stops and stops[-1] >= limit // 2:
+        return text[:stops[-1]]
+    whole = text[len(room)] == " "  # the room ends with a whole word
+    cut = room if whole or " " not in room else room.rsplit(" ", 1)[0]
+    return cut.rstrip(",;:–—-(") + "…"

@@ -140,30 +140,3 @@ def test_importer_writes_whole_articles_or_nothing(files):
         assert article.related_links.count() == len(parsed.related)
     assert Article.objects.count() == len(last_file_of)
     assert not RelatedLink.objects.exclude(article__in=Article.objects.all()).exists()
-
-
-# The reader pages' |truncatewords is a plain-text copy of Django's, without its lazy object.
-WORDS = st.lists(st.sampled_from(["a", "bb", "…", "l'été", "", " ", "\n", "\t", "x…"]),
-                 max_size=40).map(" ".join)
-
-
-@given(WORDS, st.integers(min_value=0, max_value=35))
-def test_truncatewords_matches_django(text, length):
-    from django.utils.text import Truncator
-
-    from articles.templating import truncatewords
-
-    assert truncatewords(text, length) == Truncator(text).words(length, truncate=" …")
-
-
-# The stored lead is the body's first paragraph, however the body is spaced.
-BODIES = st.lists(st.sampled_from(["A", "b c", "\n", "\n\n", " ", "\t", "\u00a0", "\r\n", "é"]),
-                  max_size=30).map("".join)
-
-
-@given(BODIES)
-def test_the_lead_is_the_first_paragraph(body):
-    article = Article(headline="A story", body=body)
-    article.refresh_derived_fields()
-    paragraphs = article.paragraphs
-    assert article.lead == (paragraphs[0] if paragraphs else "")

@@ -258,6 +258,14 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 
 # The newsroom's public name, used in page titles, feeds and structured data.
 NEWSROOM_NAME = os.environ.get("NEWSROOM_NAME", "Newsroom")
+# The publisher's logo in structured data (at most 600x60), and the picture a story is shared
+# with (Open Graph, JSON-LD): static paths or absolute URLs, with their size in pixels.
+NEWSROOM_IMAGES = {
+    "logo": (os.environ.get("NEWSROOM_LOGO", "img/logo.png"),
+             *map(int, os.environ.get("NEWSROOM_LOGO_SIZE", "600x60").split("x"))),
+    "share": (os.environ.get("NEWSROOM_SHARE_IMAGE", "img/share.png"),
+              *map(int, os.environ.get("NEWSROOM_SHARE_IMAGE_SIZE", "1200x630").split("x"))),
+}
 
 LOGGING = {
     "version": 1,
