@@ -3,6 +3,7 @@
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 
 MAX_PAGE = 10_000_000
+COUNT_BOUND = 1000
 
 
 class OpenEndedPaginator(Paginator):
@@ -12,6 +13,7 @@ class OpenEndedPaginator(Paginator):
     however long the archive is. There is no page count ("page=last" still counts)."""
 
     open_ended = True
+    count_bound = COUNT_BOUND
 
     def page(self, number):
         try:
@@ -28,6 +30,12 @@ class OpenEndedPaginator(Paginator):
             raise EmptyPage("That page contains no results")
         return OpenEndedPage(items[:self.per_page], number, self,
                              followed=len(items) > self.per_page)
+
+
+    def bounded_count(self, bound=COUNT_BOUND):
+        """How many items there are, counting no further than `bound` + 1: a list page says
+        "more than 1,000" rather than count a whole archive on every request."""
+        return self.object_list[:bound + 1].count()
 
 
 class OpenEndedPage(Page):
