@@ -13,6 +13,7 @@ The readers' list, the feeds and the desk's search box all search through here.
 
 import re
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.db import connections, models
 from django.db.models import Lookup, Q
@@ -71,28 +72,35 @@ def words_of(text):
 
 def matching(articles, text):
     """`articles` holding every word of `text`, best match first; all of them when `text` has
-    no words."""
+    no words.
+
+    Ranking means scoring every match, and reading every matching article to filter it: for a
+    word found in most of the archive that is most of the database on each search. So only a
+    search with at most settings.SEARCH_RANKED_MATCHES matches is ranked; a commoner one lists
+    the most recently added articles first, which the index gives in order, a page at a time.
+    Deciding costs one bounded count in the index, made here."""
     words = words_of(text)
     if not words:
         return articles
     vendor = connections[articles.db].vendor
+    bound = settings.SEARCH_RANKED_MATCHES
     if vendor == "postgresql":
         query = SearchQuery(" & ".join(f"{word}:*" for word in words), search_type="raw",
                             config="simple")
-        return (
-            articles.alias(document=_DOCUMENT)
-            .filter(document=query)
-            .annotate(rank=SearchRank(_DOCUMENT, query))
-            .order_by("-rank", "-published_at", "-pk")
-        )
+        found = articles.alias(document=_DOCUMENT).filter(document=query)
+        if found.order_by()[:bound + 1].count() > bound:
+            return found.order_by("-pk")
+        return found.annotate(rank=SearchRank(_DOCUMENT, query)).order_by(
+            "-rank", "-published_at", "-pk")
     if vendor == "sqlite":
         # Every word as a quoted prefix: FTS5's own operators (AND, NEAR, ") stay words.
         query = " ".join(f'"{word}"*' for word in words)
-        return (
-            articles.filter(search_entry__document__match=query)
-            .alias(rank=_SQLITE_RANK)
-            .order_by("rank", "-published_at", "-pk")
-        )
+        found = articles.filter(search_entry__document__match=query)
+        entries = SearchEntry.objects.using(articles.db).filter(document__match=query)
+        if entries.order_by()[:bound + 1].count() > bound:
+            # By the index's own rowid (the article's id), which it reads in order.
+            return found.order_by("-search_entry")
+        return found.alias(rank=_SQLITE_RANK).order_by("rank", "-published_at", "-pk")
     # Another database: no index of ours, so substrings, newest first.
     for word in words:
         articles = articles.filter(Q(headline__icontains=word) | Q(kicker__icontains=word)
