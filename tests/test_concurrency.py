@@ -63,7 +63,10 @@ def test_two_processes_importing_one_folder(tmp_path):
     # The same server as this test run, but the test database pytest-django made.
     url = urlsplit(os.environ["DATABASE_URL"])
     url = urlunsplit(url._replace(path=f"/{connection.settings_dict['NAME']}"))
-    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "newsroom.settings.dev"}
+    # The test database has no cache table (the suite caches in memory): each process caches
+    # in its own memory, which is all an import needs.
+    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "newsroom.settings.dev",
+           "CACHE_URL": "locmem://"}
     command = [sys.executable, "manage.py", "import_articles", str(tmp_path), "--publish"]
 
     runs = [subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE,

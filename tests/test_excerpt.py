@@ -1,5 +1,8 @@
 """Card leads, descriptions and feed summaries: cut on a sentence or a whole word."""
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from articles.text import excerpt
 
 LEAD = ("The foreign ministers of Mali, Burkina Faso, and Niger have convened in Moscow for a "
@@ -34,3 +37,25 @@ def test_an_initial_is_no_sentence_end():
 
 def test_a_single_long_word_is_cut_to_fit():
     assert excerpt("x" * 50, 10) == "x" * 9 + "…"
+
+
+# A card's lead, a description: never longer than asked, never cut inside a word.
+WORDS = st.lists(st.sampled_from(["a", "bb", "Mali.", "l'été", "U.S.", "ministers", "Niger,",
+                                  "“quoted.”", "!", " ", "\n", "\t", "x…", "Supercalifragilistic"]),
+                 max_size=60).map(" ".join)
+
+
+@given(WORDS, st.integers(min_value=10, max_value=300))
+def test_an_excerpt_fits_and_ends_on_a_sentence_or_a_whole_word(text, limit):
+    result = excerpt(text, limit)
+    words = text.split()
+    assert len(result) <= limit
+    if len(" ".join(words)) <= limit:
+        assert result == " ".join(words)
+    elif result.endswith("…") and len(result) > 1:
+        kept = result[:-1].rstrip(",;:–—-(").split()
+        if len(kept) > 1:  # whole words of the text, in order (a single long word is cut)
+            assert kept[:-1] == words[:len(kept) - 1]
+            assert words[len(kept) - 1].startswith(kept[-1])
+    else:
+        assert result[-1] in ".!?…\"'’”»)]"

@@ -1,28 +1,15 @@
-"""RSS and Atom feeds, the sitemap index, its sections and the news sitemap, parsed as XML."""
+"""RSS and Atom feeds (articles.feeds), parsed as XML. The sitemaps are tests/test_sitemaps.py."""
 
-import xml.etree.ElementTree as ET
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
 import pytest
-from django.utils import timezone
 
-from articles.models import Article, RelatedLink
-from tests.factories import make_article, make_articles, make_link, make_source
+from articles.models import Article
+from tests.factories import make_article, make_articles, make_source
+from tests.page_parsers import ATOM, absolute, get_xml
 
 pytestmark = pytest.mark.django_db
-
-ATOM = "{http://www.w3.org/2005/Atom}"
-SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
-NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
-NEWS = f"{{{NEWS_NS}}}"
-
-
-def get_xml(client, url):
-    response = client.get(url)
-    assert response.status_code == 200, (url, response.status_code)
-    return response, ET.fromstring(response.content)  # noqa: S314 - our own test server
-
 
 def rss_items(client, url):
     response, root = get_xml(client, url)
@@ -44,41 +31,6 @@ def rss_titles(client, url):
 
 def atom_titles(client, url):
     return [entry.findtext(f"{ATOM}title") for entry in atom_entries(client, url)]
-
-
-def absolute(article):
-    return f"http://testserver{article.get_absolute_url()}"
-
-
-@pytest.fixture
-def newsroom():
-    """Published articles from two sources, plus some readers must not see."""
-    wire = make_source("Sahel Wire", "wire")
-    desk = make_source("Partner Desk", "desk")
-    articles = {
-        "moscow": make_article(
-            "Ministers meet in Moscow", source=wire, tags=["Russia", "Sahel"],
-            body="The ministers flew to Moscow.\n\nMore.",
-            published_at=datetime(2025, 4, 1, 9, 0, tzinfo=UTC),
-        ),
-        "dakar": make_article(
-            "Élections à Dakar", source=desk, tags=["Senegal"], language="fr",
-            body="Le scrutin commence.\n\nSuite.",
-            published_at=datetime(2025, 4, 10, 12, 0, tzinfo=UTC),
-        ),
-        "harvest": make_article(
-            "Harvest report", source=wire, tags=["Russia", "Economy"],
-            body="Grain shipments from Moscow rose.\n\nMore.",
-            published_at=datetime(2025, 4, 20, 8, 0, tzinfo=UTC),
-        ),
-    }
-    make_link(articles["moscow"], RelatedLink.Kind.VIDEO, title="A clip", duration_seconds=91)
-    make_article("Moscow draft", source=wire, tags=["Russia"], status=Article.Status.DRAFT)
-    make_article("Moscow in review", source=wire, tags=["Russia"],
-                 status=Article.Status.REVIEW, age=timedelta(days=1))
-    make_article("Moscow scheduled", source=desk, tags=["Russia", "Senegal"],
-                 age=-timedelta(hours=2))
-    return articles
 
 
 NEWEST_FIRST = ["Harvest report", "Élections à Dakar", "Ministers meet in Moscow"]
@@ -243,116 +195,3 @@ def test_feed_html_descriptions_escape_hostile_text(client, url):
     assert "<script>" not in description
     assert "<img" not in description
     assert "&lt;script&gt;alert(1)" in description
-
-
-# -------------------------------------------------------------------------------------------
-# Sitemaps
-
-SECTIONS = ["pages", "articles", "news", "sources", "tags"]
-
-
-def urlset_locs(client, url):
-    _, root = get_xml(client, url)
-    assert root.tag == f"{SITEMAP}urlset"
-    return [url.findtext(f"{SITEMAP}loc") for url in root.findall(f"{SITEMAP}url")]
-
-
-def test_sitemap_index_lists_every_section(client, newsroom):
-    _, root = get_xml(client, "/sitemap.xml")
-    assert root.tag == f"{SITEMAP}sitemapindex"
-    locs = [sitemap.findtext(f"{SITEMAP}loc") for sitemap in root.findall(f"{SITEMAP}sitemap")]
-    assert locs == [f"http://testserver/sitemap-{section}.xml" for section in SECTIONS]
-    for loc in locs:
-        urlset_locs(client, loc.removeprefix("http://testserver"))
-
-
-def test_articles_sitemap_lists_only_published_articles(client, newsroom):
-    locs = urlset_locs(client, "/sitemap-articles.xml")
-    assert sorted(locs) == sorted(absolute(article) for article in newsroom.values())
-
-
-def test_pages_sources_and_tags_sitemaps(client, newsroom):
-    make_source("Only drafts", "only-drafts")
-    make_article("Draft", source=Article.objects.get(headline="Moscow draft").source,
-                 tags=["Hidden topic"], status=Article.Status.DRAFT)
-    assert urlset_locs(client, "/sitemap-pages.xml") == [
-        "http://testserver/", "http://testserver/articles/",
-    ]
-    assert sorted(urlset_locs(client, "/sitemap-sources.xml")) == [
-        "http://testserver/sources/desk/", "http://testserver/sources/wire/",
-    ]
-    assert urlset_locs(client, "/sitemap-tags.xml") == [
-        f"http://testserver/tags/{slug}/" for slug in ["economy", "russia", "sahel", "senegal"]
-    ]
-
-
-@pytest.fixture
-def recent():
-    """Articles around the news sitemap's two-day window."""
-    desk = make_source("Partner Desk", "desk")
-    return {
-        "hour": make_article("An hour ago", source=desk, tags=["Sahel", "Niger"],
-                             age=timedelta(hours=1)),
-        "french": make_article("Il y a un jour", source=desk, language="fr",
-                               age=timedelta(days=1)),
-        "three_days": make_article("Three days ago", source=desk, age=timedelta(days=3)),
-        "draft": make_article("Recent draft", source=desk, status=Article.Status.DRAFT,
-                              age=timedelta(hours=1)),
-        "scheduled": make_article("Scheduled", source=desk, age=-timedelta(hours=1)),
-    }
-
-
-def test_news_sitemap_lists_only_the_last_two_days(client, recent):
-    response, root = get_xml(client, "/sitemap-news.xml")
-    assert root.tag == f"{SITEMAP}urlset"
-    assert f'xmlns:news="{NEWS_NS}"' in response.content.decode()
-    urls = root.findall(f"{SITEMAP}url")
-    assert [url.findtext(f"{SITEMAP}loc") for url in urls] == [
-        absolute(recent["hour"]), absolute(recent["french"]),
-    ]
-    body = response.content.decode()
-    for absent in ["Three days ago", "Recent draft", "Scheduled"]:
-        assert absent not in body
-
-
-def test_news_sitemap_entries_have_title_date_and_language(client, recent):
-    _, root = get_xml(client, "/sitemap-news.xml")
-    entries = {}
-    for url in root.findall(f"{SITEMAP}url"):
-        news = url.find(f"{NEWS}news")
-        assert news is not None
-        entries[url.findtext(f"{SITEMAP}loc")] = news
-
-    hour = entries[absolute(recent["hour"])]
-    assert hour.findtext(f"{NEWS}title") == "An hour ago"
-    assert hour.find(f"{NEWS}publication").findtext(f"{NEWS}language") == "en"
-    assert hour.find(f"{NEWS}publication").findtext(f"{NEWS}name") == "Newsroom"
-    french = entries[absolute(recent["french"])]
-    assert french.findtext(f"{NEWS}title") == "Il y a un jour"
-    assert french.find(f"{NEWS}publication").findtext(f"{NEWS}language") == "fr"
-
-
-def test_news_sitemap_dates_are_w3c_datetimes(client, recent):
-    """news:publication_date and lastmod must be W3C datetimes (ISO 8601 with a UTC offset)."""
-    _, root = get_xml(client, "/sitemap-news.xml")
-    article = Article.objects.get(pk=recent["hour"].pk)
-    url = next(u for u in root.findall(f"{SITEMAP}url")
-               if u.findtext(f"{SITEMAP}loc") == absolute(article))
-    text = url.find(f"{NEWS}news").findtext(f"{NEWS}publication_date")
-    published = datetime.fromisoformat(text)
-    assert published.tzinfo is not None
-    assert abs(published - article.published_at) < timedelta(seconds=1)
-    lastmod = datetime.fromisoformat(url.findtext(f"{SITEMAP}lastmod"))
-    assert lastmod.tzinfo is not None
-    assert abs(lastmod - article.updated_at) < timedelta(seconds=1)
-
-
-def test_news_sitemap_window_edges(client):
-    desk = make_source("Partner Desk", "desk")
-    make_article("Just inside", source=desk, age=timedelta(days=2) - timedelta(minutes=5))
-    make_article("Just outside", source=desk, age=timedelta(days=2) + timedelta(minutes=5))
-    make_article("Now", source=desk, published_at=timezone.now() - timedelta(seconds=1))
-    _, root = get_xml(client, "/sitemap-news.xml")
-    titles = [url.find(f"{NEWS}news").findtext(f"{NEWS}title")
-              for url in root.findall(f"{SITEMAP}url")]
-    assert titles == ["Now", "Just inside"]

@@ -1,12 +1,8 @@
-"""The importer service and the import_articles command, on a real database."""
+"""The importer service and the import_articles command, on a real database. Dry runs are
+tests/test_dryrun.py."""
 
 import io
-import json
-import os
 import shutil
-import subprocess
-import sys
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -20,79 +16,19 @@ from articles.ingest import importer
 from articles.ingest.files import iter_inputs
 from articles.ingest.importer import import_paths
 from articles.ingest.writer import ArticleWriter
-from articles.models import Article, RelatedLink, Source
-from articles.text import propose_headline
+from articles.models import Article, RelatedLink
 from tests import faulty_parsers
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.import_helpers import (
+    STORY_FILE,
+    VIDEO_FILE,
+    linked_pair,
+    manifest,
+    run,
+    table_state,
+    write,
+)
 
 pytestmark = pytest.mark.django_db
-
-VIDEO_FILE = """\
-Sahel
-The ministers met in Niamey on Monday to agree a joint force of five thousand troops.
-They said the force would be ready within a year.
-Go to video
-{target}
-01:31
-Another clip about the region
-"""
-
-STORY_FILE = """\
-Ministers in Niamey
-{lead}
-A second paragraph of the story.
-A 10-month-old baby girl, Bih Irene, has been reported missing following a violent assault on…
-Un communiqué publié cette semaine a annoncé la création de CSTAR, une société de projet…
-"""
-
-
-def write(folder, name, text):
-    path = folder / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(textwrap.dedent(text), encoding="utf-8")
-    return path
-
-
-def manifest(folder, articles, sources=(("wire", "Test Wire"),)):
-    lines = []
-    for key, name in sources:
-        lines += ["[[source]]", f'key = "{key}"', f'name = "{name}"', ""]
-    for entry in articles:
-        lines.append("[[article]]")
-        lines += [f'{k} = "{v}"' for k, v in entry.items()]
-        lines.append("")
-    (folder / "manifest.toml").write_text("\n".join(lines), encoding="utf-8")
-
-
-def run(*paths, **options):
-    """Run the command; returns (exit code, stdout, stderr)."""
-    out, err = io.StringIO(), io.StringIO()
-    args = [str(p) for p in paths]
-    for key, value in options.items():
-        if value is True:
-            args.append(f"--{key.replace('_', '-')}")
-        else:
-            args += [f"--{key}", value]
-    try:
-        call_command("import_articles", *args, stdout=out, stderr=err)
-        code = 0
-    except CommandError as error:
-        code = error.returncode
-        err.write(str(error))
-    return code, out.getvalue(), err.getvalue()
-
-
-def table_state():
-    """Every row the import writes, for before/after comparisons."""
-    return (
-        sorted(Article.objects.values_list("pk", "headline", "slug", "body", "status",
-                                           "import_digest")),
-        sorted(RelatedLink.objects.values_list("article_id", "position", "kind", "title",
-                                               "teaser", "duration_seconds", "target_id")),
-        sorted(Source.objects.values_list("pk", "name")),
-        sorted(Article.tags.through.objects.values_list("content_object_id", "tag__name")),
-    )
 
 
 # -- the seeds ----------------------------------------------------------------------------------
@@ -132,16 +68,6 @@ def test_running_twice_changes_nothing(seeds_dir):
     assert code == 0
     assert "0 created, 0 updated, 2 unchanged" in out
     assert table_state() == before
-
-
-def test_dry_run_writes_nothing_and_reports_what_would_happen(seeds_dir):
-    code, out, _ = run(seeds_dir, dry_run=True)
-
-    assert code == 0
-    assert "Dry run" in out and "2 created" in out
-    assert Article.objects.count() == 0
-    assert Source.objects.count() == 0
-    assert RelatedLink.objects.count() == 0
 
 
 # -- identity and editors' changes --------------------------------------------------------------
@@ -238,21 +164,6 @@ def test_publish_flag_publishes_articles_with_headlines(tmp_path):
     assert article.status == Article.Status.PUBLISHED
     assert article.published_at is not None
     assert Article.objects.published().count() == 1
-
-
-@pytest.mark.parametrize(
-    ("lead", "expected"),
-    [
-        ("Short lead. Then more.", "Short lead"),
-        ("U.S. troops left Niger on Friday. Then more.", "U.S. troops left Niger on Friday"),
-        ("Prices rose 3.5 percent in May. The bank", "Prices rose 3.5 percent in May"),
-        ("word " * 40, ("word " * 18).strip() + "…"),
-    ],
-)
-def test_proposed_headline_is_short_and_on_a_word_boundary(lead, expected):
-    headline = propose_headline(lead)
-    assert headline == expected
-    assert len(headline) <= 91
 
 
 def test_same_headline_gets_a_distinct_slug(tmp_path):
@@ -357,19 +268,9 @@ def test_a_database_refusal_leaves_no_half_article(tmp_path):
 # -- related links ------------------------------------------------------------------------------
 
 
-def _linked_pair(tmp_path):
-    write(tmp_path / "a", "a.txt", VIDEO_FILE.format(target="Trade ministers sign the deal"))
-    manifest(tmp_path / "a", [{"file": "a.txt", "source": "wire", "headline": "Force agreed"}])
-    write(tmp_path / "b", "b.txt", STORY_FILE.format(
-        lead="Trade ministers from the three states signed the customs deal on Friday."))
-    manifest(tmp_path / "b", [{"file": "b.txt", "source": "wire",
-                               "headline": "Trade Ministers Sign “The Deal”"}])
-    return tmp_path / "a", tmp_path / "b"
-
-
 @pytest.mark.parametrize("order", ["target first", "target last"])
 def test_links_resolve_whatever_the_import_order(tmp_path, order):
-    a, b = _linked_pair(tmp_path)
+    a, b = linked_pair(tmp_path)
     first, second = (b, a) if order == "target first" else (a, b)
 
     run(first)
@@ -641,150 +542,6 @@ def test_an_unexpected_error_writing_a_batch_writes_its_other_files_one_by_one(t
     assert sorted(Article.objects.values_list("source_file", flat=True)) == [
         str(tmp_path / "a.txt"), str(tmp_path / "c.txt")]
     assert RelatedLink.objects.count() == 0 and Article.tags.through.objects.count() == 2
-
-
-# -- dry runs --------------------------------------------------------------------------------
-
-
-def dry_run_archive(folder):
-    """Files meeting each other across batches of two: the same URL again (same text, then
-    changed text), the same body without a URL, a source the run creates, an article already
-    in the database (updated, then met again), and a broken file."""
-    story = "Sahel\n{lead}\nA second paragraph.\nGo to video\n{video}\n"
-    leads = {
-        "01.txt": ("Ministers met in Niamey on Monday.", "Trade talks open in Dakar"),
-        "02.txt": ("The harvest came early in the north.", "Go to video"),
-        "03.txt": ("Ministers met in Niamey on Monday.", "Trade talks open in Dakar"),
-        "04.txt": ("Trade talks opened in Dakar on Tuesday.", "Ministers meet in Niamey"),
-        "05.txt": ("The harvest came early in the north.", "Go to video"),
-        "06.txt": ("Ministers met in Niamey on Monday, and again on Friday.", "A clip"),
-        "07.txt": ("An old story, told again with a new paragraph.", "A clip"),
-        "09.txt": ("An old story, told again with a new paragraph.", "A clip"),
-    }
-    for name, (lead, video) in leads.items():
-        write(folder, name, story.format(lead=lead, video=video))
-    write(folder, "08.txt", "Only a kicker\n")
-    manifest(folder, [
-        {"file": "01.txt", "source": "new", "headline": "Ministers meet",
-         "url": "https://example.com/ministers"},
-        {"file": "03.txt", "source": "new", "headline": "Ministers meet",
-         "url": "https://example.com/ministers"},
-        {"file": "04.txt", "source": "new", "headline": "Trade talks open in Dakar"},
-        {"file": "06.txt", "source": "new", "headline": "Ministers meet again",
-         "url": "https://example.com/ministers"},
-        {"file": "07.txt", "source": "wire", "headline": "An old story",
-         "url": "https://example.com/old"},
-        {"file": "09.txt", "source": "wire", "headline": "An old story",
-         "url": "https://example.com/old"},
-    ], sources=(("wire", "Test Wire"), ("new", "A New Desk")))
-
-
-def outcomes(report):
-    return [(r.name, r.status, r.headline, r.reason, r.line) for r in report.results]
-
-
-def test_a_dry_run_across_batches_reports_what_the_real_run_then_does(tmp_path):
-    old = tmp_path / "old"
-    write(old, "old.txt", "Sahel\nAn old story.\nA second paragraph.\n")
-    manifest(old, [{"file": "old.txt", "source": "wire", "headline": "An old story",
-                    "url": "https://example.com/old"}])
-    import_paths([old])
-    dry_run_archive(tmp_path / "new")
-    before = table_state()
-
-    dry = import_paths([tmp_path / "new"], source_name="Loose Desk", batch_size=2,
-                       dry_run=True)
-    assert table_state() == before
-    real = import_paths([tmp_path / "new"], source_name="Loose Desk", batch_size=2)
-
-    assert outcomes(dry) == outcomes(real)
-    assert [r.status for r in real.results] == [
-        "created", "created", "unchanged", "created", "unchanged", "updated", "updated",
-        "failed", "unchanged"]
-    assert dry.counts() == real.counts()
-
-
-def test_a_dry_run_holds_a_new_version_of_an_article_an_earlier_batch_published(tmp_path):
-    write(tmp_path, "1.txt", "Sahel\nMinisters met in Niamey on Monday.\n")
-    write(tmp_path, "2.txt", "Sahel\nMinisters met in Niamey on Monday and Tuesday.\n")
-    manifest(tmp_path, [
-        {"file": "1.txt", "source": "wire", "headline": "Ministers meet",
-         "url": "https://example.com/meet", "status": "published"},
-        {"file": "2.txt", "source": "wire", "headline": "Ministers meet again",
-         "url": "https://example.com/meet", "status": "draft"},
-    ])
-
-    dry = import_paths([tmp_path], dry_run=True, batch_size=1)
-    real = import_paths([tmp_path], batch_size=1)
-
-    assert outcomes(dry) == outcomes(real)
-    assert [r.status for r in real.results] == ["created", "held"]
-
-
-def test_a_dry_run_of_one_batch_counts_links_as_the_real_run_does(tmp_path):
-    a, b = _linked_pair(tmp_path)
-    dry = import_paths([a, b], dry_run=True)
-    real = import_paths([a, b])
-    assert (dry.links_resolved, dry.links_unresolved) == (real.links_resolved,
-                                                          real.links_unresolved) == (1, 3)
-
-
-def test_a_dry_run_of_several_batches_says_links_are_left_to_the_real_run(tmp_path):
-    a, b = _linked_pair(tmp_path)
-    dry = import_paths([a, b], dry_run=True, batch_size=1)
-    assert dry.summary().endswith("Related links: resolved by the real run only (a dry run "
-                                  "resolves them when the import fits in one batch).")
-
-
-# A dry run of argv[2] in batches of two; whenever it reports a file, another connection to the
-# database file argv[1] writes a row, waiting one second at most for the lock. Prints JSON.
-WRITE_DURING_DRY_RUN = """
-import json, sqlite3, sys, django
-django.setup()
-from articles.ingest.importer import import_paths
-database, folder = sys.argv[1:]
-writes = []
-
-def write_meanwhile(result):
-    other = sqlite3.connect(database, timeout=1)
-    try:
-        with other:
-            other.execute(
-                "INSERT INTO articles_source (name, slug, homepage_url, kind, country, language,"
-                " created_at, updated_at) VALUES (?, ?, '', 'wire', '', '', '2026-01-01',"
-                " '2026-01-01')", (result.name, f"desk-{len(writes)}"))
-        writes.append("written")
-    except sqlite3.OperationalError as error:
-        writes.append(str(error))
-    finally:
-        other.close()
-
-report = import_paths([folder], source_name="Wire", dry_run=True, batch_size=2,
-                      on_result=write_meanwhile)
-print(json.dumps({"writes": writes, "summary": report.summary()}))
-"""
-
-
-@pytest.mark.slow
-def test_a_dry_run_lets_another_connection_write_between_its_batches(tmp_path,
-                                                                      migrated_sqlite):
-    """On a SQLite file, as deployed: one write lock, taken by BEGIN IMMEDIATE."""
-    database = tmp_path / "db.sqlite3"
-    shutil.copy(migrated_sqlite, database)
-    folder = tmp_path / "archive"
-    for number in range(6):
-        write(folder, f"{number}.txt", f"Sahel\nStory number {number} opens here.\nMore.\n")
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}",
-           "DJANGO_SETTINGS_MODULE": "newsroom.settings.test"}
-    done = subprocess.run([sys.executable, "-c", WRITE_DURING_DRY_RUN, str(database),
-                           str(folder)], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
-
-    assert done.returncode == 0, done.stderr
-    result = json.loads(done.stdout)
-    assert result["writes"] == ["written"] * 6
-    assert result["summary"].startswith("Dry run, nothing written: 6 files: 6 created")
-
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite stores a NUL character")

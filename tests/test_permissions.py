@@ -38,8 +38,8 @@ from articles.admin import content_admin_errors
 from articles.ingest.parse import normalise
 from articles.ingest.report import STATUSES
 from articles.models import Article, RelatedLink
+from tests.admin_helpers import FormParser, summary, upload
 from tests.factories import make_article, make_link, make_source
-from tests.test_admin import FormParser, summary, upload
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,8 @@ from django.test import Client
 
 from articles.ingest.uploads import MAX_UPLOAD_BYTES
 from newsroom.middleware import MULTIPART_ALLOWANCE
+from tests.admin_helpers import IMPORT, make_user, seed_files
 from tests.conftest import free_port
-from tests.test_admin import IMPORT, make_user, seed_files
 
 ROOT = Path(__file__).resolve().parent.parent
 LOGIN = "/admin/login/"

@@ -13,9 +13,9 @@ from taggit.models import Tag
 
 from articles.ingest.importer import import_paths
 from articles.models import Article, Source
+from tests.admin_helpers import article_form, form_errors
 from tests.factories import make_article, make_source
-from tests.test_admin import article_form, form_errors
-from tests.test_views import parse
+from tests.page_parsers import parse
 
 pytestmark = pytest.mark.django_db
 
