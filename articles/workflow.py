@@ -5,11 +5,12 @@ import operator
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from taggit.models import Tag
 
-from .models import Article, Correction, RelatedLink, TaggedArticle
+from .models import Article, Correction, RelatedLink, TaggedArticle, is_published, published_q
 from .signals import content_changed
 
 PUBLISH_PERMISSION = "articles.publish_article"
@@ -110,22 +111,44 @@ def _changed(articles, change):
     return count
 
 
-def publish(articles, user):
-    """Publish now, or at the time already set (a future time keeps it scheduled). Articles
-    whose headline the import proposed are held back: an editor writes one first."""
+def publish(articles, user, *, now=False):
+    """Publish now, or at the time already set (a future time keeps it scheduled). With `now`,
+    a time still to come is brought forward: the articles go live at once (a past time, such
+    as the original one an import gave, is kept). Articles whose headline the import proposed
+    are held back: an editor writes one first."""
     check_can_publish(user)
-    now = timezone.now()
+    moment = timezone.now()
 
     def change(chosen):
-        # The timed ones first: the untimed are given a time.
-        timed = chosen.filter(published_at__isnull=False).update(
-            status=Article.Status.PUBLISHED, updated_at=now)
-        untimed = chosen.filter(published_at__isnull=True).update(
-            status=Article.Status.PUBLISHED, published_at=now, updated_at=now)
-        return timed + untimed
+        published = {"status": Article.Status.PUBLISHED, "updated_at": moment}
+        if now:  # the past times kept, the future ones brought forward
+            counts = [chosen.filter(published_at__lte=moment).update(**published),
+                      chosen.filter(published_at__gt=moment).update(**published,
+                                                                    published_at=moment)]
+        else:
+            counts = [chosen.filter(published_at__isnull=False).update(**published)]
+        # The untimed are given a time.
+        counts.append(chosen.filter(published_at__isnull=True).update(**published,
+                                                                      published_at=moment))
+        return sum(counts)
 
-    return _changed(articles.filter(headline_proposed=False)
-                    .exclude(status=Article.Status.PUBLISHED, published_at__isnull=False), change)
+    chosen = articles.filter(headline_proposed=False)
+    # Live articles are left alone; without `now`, so are scheduled ones (their time stands).
+    chosen = (chosen.exclude(published_q()) if now else
+              chosen.exclude(status=Article.Status.PUBLISHED, published_at__isnull=False))
+    return _changed(chosen, change)
+
+
+def schedule(articles, user, when):
+    """Publish at `when`, a time still to come; a scheduled article is rescheduled. Live
+    articles are left alone (unpublish first), and so are those whose headline the import
+    proposed."""
+    check_can_publish(user)
+    if when is None or when <= timezone.now():
+        raise ValueError("a schedule needs a time in the future")
+    return _changed(articles.filter(headline_proposed=False).exclude(published_q()),
+                    lambda chosen: chosen.update(status=Article.Status.PUBLISHED,
+                                                 published_at=when, updated_at=timezone.now()))
 
 
 def unpublish(articles, user):
@@ -139,3 +162,111 @@ def submit_for_review(articles, user):
     """Mark drafts ready for an editor's review; anyone who may change articles may."""
     return _changed(articles.filter(status=Article.Status.DRAFT), lambda chosen: chosen.update(
         status=Article.Status.REVIEW, updated_at=timezone.now()))
+
+
+def return_to_draft(articles, user):
+    """Back to draft: an article ready for review, by anyone who may change it; a withdrawn
+    one by an editor only (it becomes the reporters' to edit again)."""
+    statuses = [Article.Status.REVIEW]
+    if can_publish(user):
+        statuses.append(Article.Status.UNPUBLISHED)
+    return _changed(articles.filter(status__in=statuses), lambda chosen: chosen.update(
+        status=Article.Status.DRAFT, updated_at=timezone.now()))
+
+
+# -- the article form's buttons ------------------------------------------------------------------
+
+
+class Step(models.TextChoices):
+    """What a button of the article's form does once the form itself is saved, named for the
+    status the article then has. No step at all: it keeps its status."""
+
+    DRAFT = "draft", "Save draft"
+    REVIEW = "review", "Submit for review"
+    PUBLISH = "published", "Publish"
+    SCHEDULE = "scheduled", "Schedule"
+    UNPUBLISH = "unpublished", "Unpublish"
+
+
+def current_step(article):
+    """The step that names where `article` stands now: SCHEDULED for a published article whose
+    time is still to come, else its status."""
+    if article.status == Article.Status.PUBLISHED and not is_published(article):
+        return Step.SCHEDULE
+    return Step(article.status)
+
+
+# The steps of reporters; the others need the "publish" permission.
+REPORTER_STEPS = (Step.DRAFT, Step.REVIEW)
+
+
+def role_steps(user):
+    """Every step `user` may ever take, whatever the article."""
+    return list(Step) if can_publish(user) else list(REPORTER_STEPS)
+
+
+def steps(user, article):
+    """The steps `user` may take on `article` (None: one being written), in the order the form
+    offers them. On a draft, DRAFT saves it; on an article in review, REVIEW does."""
+    status = article.status if article is not None else Article.Status.DRAFT
+    live = article is not None and is_published(article)
+    offered = []
+    if status in Article.REPORTER_STATUSES or status == Article.Status.UNPUBLISHED:
+        offered.append(Step.DRAFT)
+    if status in Article.REPORTER_STATUSES:
+        offered.append(Step.REVIEW)
+    if not live:
+        offered += [Step.PUBLISH, Step.SCHEDULE]
+    if status == Article.Status.PUBLISHED:
+        offered.append(Step.UNPUBLISH)
+    allowed = role_steps(user) if can_edit_content(user, article) else []
+    return [step for step in offered if step in allowed]
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a step is refused, and what it is about: the step itself ("status") or the time a
+    schedule asked for ("published_at")."""
+
+    reason: str
+    about: str = "status"
+
+
+def step_refusal(user, article, step, *, when=None, headline_proposed=None):
+    """Why `user` may not take `step` on `article` now (a Refusal), or None: they may. `when`
+    is the time a schedule asks for; `headline_proposed` whether the headline will still be
+    the import's (by default, the article's)."""
+    if step not in steps(user, article):
+        if step not in role_steps(user):
+            return Refusal("Only editors may publish, unpublish or schedule articles.")
+        return Refusal(f"“{Step(step).label}” is not a step this article can take now.")
+    if headline_proposed is None:
+        headline_proposed = article is not None and article.headline_proposed
+    if step in (Step.PUBLISH, Step.SCHEDULE) and headline_proposed:
+        return Refusal("The import proposed this headline: write one (or untick “headline "
+                       "proposed by the import”) before publishing.")
+    if step == Step.SCHEDULE and (when is None or when <= timezone.now()):
+        return Refusal("Give the time it goes live: a time in the future.", "published_at")
+    return None
+
+
+def take_step(article, user, step, *, when=None):
+    """Take `step` on the saved `article` by the rule of each; refuses (PermissionDenied)
+    what step_refusal refuses of the article as it is stored now (another editor may have
+    moved it since the form was read). Returns whether the article changed."""
+    article = Article.objects.get(pk=article.pk)
+    refusal = step_refusal(user, article, step, when=when)
+    if refusal:
+        raise PermissionDenied(refusal.reason)
+    chosen = Article.objects.filter(pk=article.pk)
+    if step == Step.DRAFT:
+        count = return_to_draft(chosen, user)
+    elif step == Step.REVIEW:
+        count = submit_for_review(chosen, user)
+    elif step == Step.PUBLISH:
+        count = publish(chosen, user, now=True)
+    elif step == Step.SCHEDULE:
+        count = schedule(chosen, user, when)
+    else:
+        count = unpublish(chosen, user)
+    return bool(count)

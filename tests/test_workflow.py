@@ -181,7 +181,7 @@ def test_editor_schedules_through_the_form(as_editor, client):
     url, data = article_form(as_editor, article)
     when = timezone.now().replace(microsecond=0) + timedelta(hours=3)
     day, time = split(when)
-    response = as_editor.post(url, {**data, "status": "published", "published_at_0": day,
+    response = as_editor.post(url, {**data, "status": "scheduled", "published_at_0": day,
                                     "published_at_1": time})
     assert response.status_code == 302, form_errors(response)
     article.refresh_from_db()

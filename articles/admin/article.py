@@ -1,7 +1,7 @@
 """The article's pages: the list, the edit page with its sidebar and corrections, and the
 import from the browser."""
 
-from django import forms
+from adminsortable2.admin import SortableAdminBase, SortableInlineAdminMixin
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ORDER_VAR, ChangeList
@@ -13,25 +13,37 @@ from django.utils.html import format_html
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from taggit.models import Tag
 
-from ..forms import ArticleAdminForm, ImportUploadForm, https_urls
+from ..forms import ArticleAdminForm, ImportUploadForm, RelatedLinkForm
 from ..ingest.importer import import_uploads
 from ..ingest.uploads import Upload, UploadError
 from ..models import Article, Correction, RelatedLink
 from ..pagination import CappedPaginator
+from ..templating import duration_badge
 from ..workflow import (
     can_edit_content,
     can_publish,
     editable_rows,
     publish,
     submit_for_review,
+    take_step,
     unpublish,
 )
 from .rules import URL_FIELDS, ArticleContentMixin, ContentInlineMixin, autocompletes_an_owner
+from .status import moment, status_badge, step_done, workflow_buttons
 
 IMPORT_PERMISSION = "articles.import_articles"
 CONTENT_FIELDS = ["headline", "headline_proposed", "slug", "kicker", "image_caption", "body",
                   "tags", "source", "language", "original_url"]
 TOP_TAGS = 30
+
+
+def autocompletes(request, model, field):
+    """Is this the autocomplete of `model`'s `field`?"""
+    match = request.resolver_match
+    return (match is not None and match.url_name == "autocomplete"
+            and request.GET.get("app_label") == model._meta.app_label
+            and request.GET.get("model_name") == model._meta.model_name
+            and request.GET.get("field_name") == field)
 
 
 class HasUnresolvedLinksFilter(admin.SimpleListFilter):
@@ -70,25 +82,75 @@ class TagFilter(admin.SimpleListFilter):
         return queryset
 
 
-class RelatedLinkInline(ContentInlineMixin, admin.TabularInline):
+class RelatedLinkInline(ContentInlineMixin, SortableInlineAdminMixin, admin.StackedInline):
+    """The sidebar editor: one compact row per item, dragged (django-admin-sortable2) or moved
+    with its buttons (static/desk/desk.js) into order; what editors change least behind
+    "More"."""
+
     formfield_overrides = URL_FIELDS
     model = RelatedLink
     fk_name = "article"
+    form = RelatedLinkForm
+    template = "admin/articles/relatedlink/sidebar_inline.html"
     extra = 0
+    # adminsortable2 sorts by the first field of the ordering (and hides it).
     ordering = ["position", "pk"]
-    fields = ["position", "kind", "title", "teaser", "truncated", "duration_seconds", "language",
-              "target", "url"]
+    fieldsets = [
+        # Title and teaser share a column: a video shows its title, a story its teaser.
+        (None, {"fields": ["position", "kind", ("title", "teaser"), "duration_seconds", "target",
+                           "linked_to"]}),
+        ("More", {"fields": ["truncated", "language", "url"]}),
+    ]
+    readonly_fields = ["linked_to"]
     autocomplete_fields = ["target"]
-    # Compact rows: an article has six or so items, and editors scan them as a list.
-    form = forms.modelform_factory(RelatedLink, fields=fields, formfield_callback=https_urls,
-                                   widgets={
-        "title": forms.TextInput(attrs={"size": 40}),
-        "teaser": forms.Textarea(attrs={"rows": 2, "cols": 40}),
-        "language": forms.TextInput(attrs={"size": 4}),
-        "url": forms.URLInput(attrs={"size": 30}),
-    })
     verbose_name = "related item"
-    verbose_name_plural = "sidebar: related items (in order; edit “position” to reorder)"
+    verbose_name_plural = "sidebar: related items, in the page's order"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("target")
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if self.has_change_permission(request, obj):
+            return fieldsets
+        # Read-only: the length as the page showed it, and the order by the rows' numbers.
+        shown = {"duration_seconds": "duration", "position": None}
+        return [(name, {**options, "fields": [shown.get(line, line) for line in
+                                              options["fields"] if shown.get(line, line)]})
+                for name, options in fieldsets]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "duration"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "target":
+            # A target is picked, not written from the sidebar: only its "view" link stays.
+            field.widget.can_add_related = field.widget.can_change_related = False
+            field.widget.can_delete_related = False
+        return field
+
+    @admin.display(description="duration")
+    def duration(self, obj):
+        return duration_badge(obj.duration_seconds) or "Go to video"
+
+    @admin.display(description="links to")
+    def linked_to(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        if obj.target_id:
+            if obj.target.is_public:
+                return link_state("ours", "Our article")
+            return link_state("waiting", "Our article, not public yet: shown without a link")
+        if obj.url:
+            return link_state("external", "External link")
+        return link_state("unresolved", format_html("<strong>Unresolved:</strong> {}",
+                                                    "links to nothing yet"))
+
+
+def link_state(key, words):
+    """Where a related item leads, as a word and a mark (static/desk/desk.css)."""
+    return format_html('<span class="link-state link-state--{}">{}</span>', key, words)
 
 
 class CorrectionInline(ContentInlineMixin, admin.StackedInline):
@@ -109,7 +171,7 @@ class SearchOrderedChangeList(ChangeList):
 
 
 @admin.register(Article)
-class ArticleAdmin(ArticleContentMixin, admin.ModelAdmin):
+class ArticleAdmin(ArticleContentMixin, SortableAdminBase, admin.ModelAdmin):
     formfield_overrides = URL_FIELDS
     form = ArticleAdminForm
     list_display = ["headline", "source", "status_label", "published_at", "tag_list",
@@ -131,19 +193,25 @@ class ArticleAdmin(ArticleContentMixin, admin.ModelAdmin):
     paginator = CappedPaginator
     autocomplete_fields = ["source"]
     prepopulated_fields = {"slug": ["headline"]}
-    readonly_fields = ["preview", "source_file", "original_url_link", "imported_at", "created_at",
-                       "updated_at"]
+    readonly_fields = ["status_now", "preview", "source_file", "original_url_link", "imported_at",
+                       "created_at", "updated_at"]
     inlines = [RelatedLinkInline, CorrectionInline]
     actions = ["publish_selected", "unpublish_selected", "submit_for_review"]
     fieldsets = [
         (None, {"fields": ["headline", "headline_proposed", "slug", "kicker", "image_caption",
                            "body", "tags"]}),
-        ("Publishing", {"fields": ["status", "published_at", "preview", "source", "language",
+        # The status changes by the buttons under the form (submit_line.html).
+        ("Publishing", {"fields": ["status_now", "preview", "source", "language",
                                    "original_url"]}),
         ("Import", {"classes": ["collapse"],
                     "fields": ["source_file", "original_url_link", "imported_at", "created_at",
                                "updated_at"]}),
     ]
+
+    class Media:
+        # Status colours, the sidebar editor's rows and its keyboard moves (CSP: no inline).
+        css = {"all": ["desk/desk.css"]}
+        js = ["desk/desk.js"]
 
     def get_queryset(self, request):
         return (super().get_queryset(request).with_link_counts()
@@ -177,10 +245,18 @@ class ArticleAdmin(ArticleContentMixin, admin.ModelAdmin):
     def has_publish_permission(self, request):
         return can_publish(request.user)
 
+    def get_search_fields(self, request):
+        if autocompletes(request, RelatedLink, "target"):
+            return ["headline"]  # a related item names the story by its headline
+        return super().get_search_fields(request)
+
     def get_search_results(self, request, queryset, search_term):
-        # Every word as a prefix in the headline, kicker or body, through the full-text index
-        # (articles.search); the list keeps its own order, newest first.
-        queryset, distinct = queryset.search(search_term), False
+        if autocompletes(request, RelatedLink, "target"):
+            queryset, distinct = super().get_search_results(request, queryset, search_term)
+        else:
+            # Every word as a prefix in the headline, kicker or body, through the readers'
+            # full-text index (articles.search), in the order it gives.
+            queryset, distinct = queryset.search(search_term), False
         if autocompletes_an_owner(request):
             # Choosing the article a related link or correction belongs to: only those the
             # user may add to (the form refuses the others anyway).
@@ -196,6 +272,22 @@ class ArticleAdmin(ArticleContentMixin, admin.ModelAdmin):
             *super().get_urls(),
         ]
 
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # What submit_line.html offers: the workflow's steps for this user and article.
+        if add or self.has_change_permission(request, obj):
+            context["desk_workflow"] = workflow_buttons(request.user, obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # The form, its sidebar and its tags are saved: now the button's step, in the same
+        # transaction (a refusal rolls the whole save back).
+        step = form.cleaned_data.get("status")
+        if step and take_step(form.instance, request.user, step,
+                              when=form.cleaned_data.get("published_at")):
+            form.instance.refresh_from_db(fields=["status", "published_at"])
+            self.message_user(request, step_done(form.instance), messages.SUCCESS)
+
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}),
                          "can_import": request.user.has_perm(IMPORT_PERMISSION)}
@@ -205,10 +297,16 @@ class ArticleAdmin(ArticleContentMixin, admin.ModelAdmin):
 
     @admin.display(description="status", ordering="status")
     def status_label(self, obj):
-        if obj.status == Article.Status.PUBLISHED and not obj.is_public:
-            return "Scheduled"
-        label = obj.get_status_display()
-        return f"{label} (headline proposed)" if obj.headline_proposed else label
+        badge = status_badge(obj)
+        if obj.headline_proposed:
+            return format_html('{} <span class="status-note">headline proposed</span>', badge)
+        return badge
+
+    @admin.display(description="status")
+    def status_now(self, obj):
+        if obj is not None and obj.is_public:
+            return format_html("{} since {}", status_badge(obj), moment(obj.published_at))
+        return status_badge(obj)
 
     @admin.display(description="tags")
     def tag_list(self, obj):

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "taggit",
     "django_filters",
+    "adminsortable2",  # the sidebar editor's drag and drop (its static files and templates)
     "csp",
     "axes",
     "articles",
