@@ -58,7 +58,7 @@ class CappedPaginator(Paginator):
     matching most of the archive costs a page, not a pass over every match. Beyond the bound
     the list says "more than" and pages up to it; narrowing the search reaches the rest."""
 
-    count_bound = 10_000
+    count_bound = COUNT_BOUND
 
     @cached_property
     def counted(self):

@@ -16,7 +16,7 @@ import re
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.db import connections, models
-from django.db.models import Lookup, Q
+from django.db.models import F, Lookup, Q
 from django.db.models.expressions import RawSQL
 
 MAX_SEARCH_WORDS = 10  # a bound on the query's size, whatever is pasted into the box
@@ -77,8 +77,8 @@ def matching(articles, text):
     Ranking means scoring every match, and reading every matching article to filter it: for a
     word found in most of the archive that is most of the database on each search. So only a
     search with at most settings.SEARCH_RANKED_MATCHES matches is ranked; a commoner one lists
-    the most recently added articles first, which the index gives in order, a page at a time.
-    Deciding costs one bounded count in the index, made here."""
+    the newest first, read down the articles' date index a page at a time. Deciding costs one
+    bounded count in the search index, made here."""
     words = words_of(text)
     if not words:
         return articles
@@ -89,18 +89,22 @@ def matching(articles, text):
                             config="simple")
         found = articles.alias(document=_DOCUMENT).filter(document=query)
         if found.order_by()[:bound + 1].count() > bound:
-            return found.order_by("-pk")
+            return found.order_by("-published_at", "-pk")
         return found.annotate(rank=SearchRank(_DOCUMENT, query)).order_by(
             "-rank", "-published_at", "-pk")
     if vendor == "sqlite":
         # Every word as a quoted prefix: FTS5's own operators (AND, NEAR, ") stay words.
         query = " ".join(f'"{word}"*' for word in words)
-        found = articles.filter(search_entry__document__match=query)
         entries = SearchEntry.objects.using(articles.db).filter(document__match=query)
         if entries.order_by()[:bound + 1].count() > bound:
-            # By the index's own rowid (the article's id), which it reads in order.
-            return found.order_by("-search_entry")
-        return found.alias(rank=_SQLITE_RANK).order_by("rank", "-published_at", "-pk")
+            # The matches' ids as a list that the articles, read down their date index a page
+            # at a time, are checked against. `pk + 0`, not `pk`: on the id itself SQLite
+            # would rather fetch every match by id, then sort them all by date.
+            return (articles.alias(search_id=F("pk") + 0)
+                    .filter(search_id__in=entries.values("article"))
+                    .order_by("-published_at", "-pk"))
+        return (articles.filter(search_entry__document__match=query)
+                .alias(rank=_SQLITE_RANK).order_by("rank", "-published_at", "-pk"))
     # Another database: no index of ours, so substrings, newest first.
     for word in words:
         articles = articles.filter(Q(headline__icontains=word) | Q(kicker__icontains=word)

@@ -71,8 +71,11 @@ class ArticleSitemap(ArchiveSitemap):
         return item.updated_at
 
     def get_latest_lastmod(self):
-        # Django's own would load every article to take the latest of their times.
-        return self.items().aggregate(latest=Max("updated_at"))["latest"]
+        # None: the index names no time for the articles' pages (each of their URLs carries
+        # its own). The latest change to a public article means reading every public article
+        # (Django's own loads them all); on each request of the index, that grew with the
+        # archive.
+        return None
 
 
 class NewsSitemap(Sitemap):
@@ -87,6 +90,11 @@ class NewsSitemap(Sitemap):
 
     def lastmod(self, item):
         return item.updated_at
+
+    def get_latest_lastmod(self):
+        # Two days of articles, found by their published time; Django's own would load them
+        # all, with their sources and tags.
+        return self.items().aggregate(latest=Max("updated_at"))["latest"]
 
 
 class SourceSitemap(ArchiveSitemap):

@@ -194,7 +194,7 @@ FRAGMENT_CACHE_SECONDS = int(
 # holds them all): a hit there costs no unpickling.
 LOCAL_CACHE_ENTRIES = int(os.environ.get("LOCAL_CACHE_ENTRIES", "500"))
 # A search with at most this many matches is ranked, best match first; a commoner one lists
-# the most recently added first (see articles.search.matching).
+# the newest first (see articles.search.matching).
 SEARCH_RANKED_MATCHES = int(os.environ.get("SEARCH_RANKED_MATCHES", "2000"))
 # What browsers and CDNs may keep without asking again.
 PAGE_MAX_AGE = int(os.environ.get("PAGE_MAX_AGE", "60"))
