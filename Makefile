@@ -8,8 +8,11 @@ PORT ?= 8000
 
 .PHONY: run test test-sqlite test-postgres setup install lint format clean
 
-## run: install, migrate, import seeds/ and serve the site at http://$(HOST):$(PORT)
+## run: install, migrate, import seeds/ and serve the site at http://$(HOST):$(PORT), with the
+## job worker (browser imports) beside it; Ctrl-C stops both
 run: setup
+	@trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' INT TERM EXIT; \
+	$(BIN)/python manage.py run_jobs & worker=$$!; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## setup: install, migrate and import seeds/ (with a local admin user)

@@ -31,7 +31,9 @@ class ArticlesConfig(AppConfig):
     def ready(self):
         # Connects the receivers: model signals to content_changed, content_changed to the
         # cache, and the slug rule to new tags.
-        from . import cache, receivers, slugs  # noqa: F401
+        from . import cache, receivers, revisions, slugs  # noqa: F401
+
+        revisions.register()
 
         post_migrate.connect(create_cache_tables, sender=self)
         post_migrate.connect(ensure_roles, sender=self)

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import (
     Case,
@@ -298,10 +299,99 @@ class Correction(models.Model):
 
 
 
+class ImportedOriginal(models.Model):
+    """A file exactly as the import read it, kept beside the article it became: what was
+    scraped, against what the desk made of it. An article keeps its latest original, and the
+    one each version held for an editor came from."""
+
+    class Format(models.TextChoices):
+        TEXT = "text", "Scraped text file"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="originals")
+    content = models.BinaryField(help_text="The file's bytes, as read.")
+    format = models.CharField(max_length=20, choices=Format.choices, default=Format.TEXT)
+    file_name = models.CharField(max_length=300, help_text="As the import named the file.")
+    fingerprint = models.CharField(
+        max_length=64, help_text="Digest of the body read from it (see Article.fingerprint).")
+    imported_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-imported_at", "-pk"]
+        verbose_name = "imported original"
+
+    def __str__(self):
+        return f"{self.file_name} ({self.imported_at:%Y-%m-%d %H:%M})"
+
+
+class PendingVersionQuerySet(models.QuerySet):
+    def waiting(self):
+        return self.filter(state=PendingVersion.State.PENDING)
+
+
+class PendingVersion(models.Model):
+    """A new version of a published or withdrawn article, imported but not shown to readers
+    until an editor accepts it (or dismisses it). Holds what the import would have written."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Waiting for an editor"
+        ACCEPTED = "accepted", "Accepted"
+        DISMISSED = "dismissed", "Dismissed"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE,
+                                related_name="pending_versions")
+    original = models.OneToOneField(ImportedOriginal, null=True, on_delete=models.SET_NULL,
+                                    related_name="pending_version")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    # The values the import owns (see ingest.identity.Prepared.values), as the file gave them.
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="+")
+    headline = models.CharField(max_length=300)
+    headline_proposed = models.BooleanField(default=False)
+    kicker = models.CharField(max_length=100, blank=True)
+    image_caption = models.CharField(max_length=500, blank=True)
+    body = models.TextField()
+    language = models.CharField(max_length=8)
+    original_url = models.URLField(max_length=500, blank=True)
+    source_file = models.CharField(max_length=300, blank=True)
+    fingerprint = models.CharField(max_length=64, blank=True)
+    links = models.JSONField(default=list, help_text="RelatedLink values, in the page's order.")
+    tags = models.JSONField(default=list, help_text="The names of the tags it adds.")
+    digest = models.CharField(
+        max_length=64, help_text="Digest of these values: the same file again adds no version.")
+    imported_at = models.DateTimeField()
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+
+    objects = PendingVersionQuerySet.as_manager()
+
+    # Prepared.values' names, which these columns hold.
+    VALUE_FIELDS = ("source", "headline", "headline_proposed", "kicker", "image_caption", "body",
+                    "language", "original_url", "source_file", "fingerprint")
+
+    class Meta:
+        ordering = ["-imported_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["article"], condition=Q(state="pending"),
+                                    name="pendingversion_one_waiting_per_article"),
+        ]
+
+    def __str__(self):
+        return f"Version of “{self.headline}” imported {self.imported_at:%Y-%m-%d %H:%M}"
+
+    def values(self):
+        """The article's values as the import would write them."""
+        return {name: getattr(self, name) for name in self.VALUE_FIELDS}
+
+
 class TaggedArticle(TaggedItemBase):
     """Typed tag rows: plain foreign keys join faster than taggit's generic relation."""
 
     content_object = models.ForeignKey(Article, on_delete=models.CASCADE)
+
+    def __str__(self):
+        # Cheap: a revision names every row it records, and the default reads the article and
+        # the tag.
+        return f"tag {self.tag_id} of article {self.content_object_id}"
 
 
 # Links resolved by one call beyond which the change is announced as everything, not by article.
@@ -425,3 +515,99 @@ class RelatedLink(models.Model):
     def public_target(self):
         """The article this item links to, if readers may see it."""
         return self.target if self.target_id and self.target.is_public else None
+
+
+# ---------------------------------------------------------------------------------------------
+# Imports from the browser, run in the background (articles.jobs)
+
+
+class ImportJob(models.Model):
+    """An upload from the browser, imported by the job worker (`manage.py run_jobs`): who sent
+    what and when, how far it got, and what it did. Its page and the job list read this row
+    and its entries alone, never the task queue."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="import_jobs",
+        help_text="Who uploaded the files.",
+    )
+    created_at = models.DateTimeField("queued at", default=timezone.now, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat = models.DateTimeField(
+        null=True, blank=True, help_text="When the worker last said it was at work on it.")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED,
+                             db_index=True)
+    uploads = models.JSONField(default=list, help_text="The uploaded files: name and size.")
+    source_name = models.CharField(max_length=200, blank=True)
+    publish = models.BooleanField(default=False)
+    dry_run = models.BooleanField(default=False)
+    allow_publish = models.BooleanField(
+        default=False, help_text="Whether the uploader could publish when they uploaded.")
+    not_imported = models.JSONField(
+        default=list, help_text="Zip members the import does not take, reported as failed.")
+    folder = models.CharField(max_length=100, blank=True,
+                              help_text="The job's folder in IMPORT_JOBS_DIR, while it runs.")
+    task_id = models.CharField(max_length=64, blank=True,
+                               help_text="The task queue's id of its latest run.")
+    worker = models.CharField(max_length=64, blank=True,
+                              help_text="The worker running it: host and process id.")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    files_total = models.PositiveIntegerField(default=0)
+    files_done = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    held = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    warnings = models.PositiveIntegerField(default=0)
+    links_resolved = models.PositiveIntegerField(default=0)
+    links_unresolved = models.PositiveIntegerField(default=0)
+    links_counted = models.BooleanField(default=True)
+    resolve_seconds = models.FloatField(default=0)
+    error = models.TextField(blank=True, help_text="Why the job stopped, when it failed.")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "import job"
+
+    def __str__(self):
+        return f"Import job {self.pk}"
+
+    @property
+    def finished(self):
+        return self.state in (self.State.DONE, self.State.FAILED)
+
+
+class ImportJobEntry(models.Model):
+    """A line of a job's report: one file's outcome (every file up to jobs.LISTED_FILES, then
+    only those an editor must look at) or a warning."""
+
+    WARNING = "warning"
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="entries")
+    position = models.PositiveIntegerField(
+        null=True, help_text="The file's place in the import's order; empty for a warning.")
+    status = models.CharField(max_length=10, help_text="The file's outcome, or “warning”.")
+    name = models.TextField()
+    line = models.PositiveIntegerField(null=True)
+    article = models.ForeignKey(Article, null=True, on_delete=models.SET_NULL, related_name="+")
+    headline = models.TextField(blank=True)
+    reason = models.TextField(blank=True, help_text="Why, or the warning's message.")
+
+    class Meta:
+        ordering = ["job", "pk"]
+        verbose_name_plural = "import job entries"
+
+    def __str__(self):
+        return f"{self.name}: {self.status}"
+
+    @property
+    def location(self):
+        return f"{self.name}:{self.line}" if self.line else self.name

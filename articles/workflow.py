@@ -10,6 +10,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from taggit.models import Tag
 
+from . import revisions
 from .models import Article, Correction, RelatedLink, TaggedArticle, is_published, published_q
 from .signals import content_changed
 
@@ -101,11 +102,18 @@ def check_can_publish(user):
         raise PermissionDenied("Only editors may publish, unpublish or schedule articles.")
 
 
-def _changed(articles, change):
+def _changed(articles, change, user, comment):
     """Apply `change` (an update of the QuerySet `articles`) and announce it: QuerySet.update()
-    sends no model signals. Returns the number of articles changed."""
+    sends no model signals, and records no revision, so each article changed is added to one
+    by `user` with `comment`. Returns the number of articles changed."""
     ids = list(articles.values_list("pk", flat=True))
-    count = change(Article.objects.filter(pk__in=ids)) if ids else 0
+    if not ids:
+        return 0
+    revisions.record_as_imported(ids)
+    with revisions.revision(user, comment):
+        count = change(Article.objects.filter(pk__in=ids))
+        if count:
+            revisions.add(Article.objects.filter(pk__in=ids))
     if count:
         content_changed.send(sender=Article, articles=ids)
     return count
@@ -136,7 +144,7 @@ def publish(articles, user, *, now=False):
     # Live articles are left alone; without `now`, so are scheduled ones (their time stands).
     chosen = (chosen.exclude(published_q()) if now else
               chosen.exclude(status=Article.Status.PUBLISHED, published_at__isnull=False))
-    return _changed(chosen, change)
+    return _changed(chosen, change, user, "Published.")
 
 
 def schedule(articles, user, when):
@@ -148,20 +156,21 @@ def schedule(articles, user, when):
         raise ValueError("a schedule needs a time in the future")
     return _changed(articles.filter(headline_proposed=False).exclude(published_q()),
                     lambda chosen: chosen.update(status=Article.Status.PUBLISHED,
-                                                 published_at=when, updated_at=timezone.now()))
+                                                 published_at=when, updated_at=timezone.now()),
+                    user, "Scheduled.")
 
 
 def unpublish(articles, user):
     """Withdraw from readers; the article and its published time are kept."""
     check_can_publish(user)
     return _changed(articles.filter(status=Article.Status.PUBLISHED), lambda chosen: chosen.update(
-        status=Article.Status.UNPUBLISHED, updated_at=timezone.now()))
+        status=Article.Status.UNPUBLISHED, updated_at=timezone.now()), user, "Unpublished.")
 
 
 def submit_for_review(articles, user):
     """Mark drafts ready for an editor's review; anyone who may change articles may."""
     return _changed(articles.filter(status=Article.Status.DRAFT), lambda chosen: chosen.update(
-        status=Article.Status.REVIEW, updated_at=timezone.now()))
+        status=Article.Status.REVIEW, updated_at=timezone.now()), user, "Submitted for review.")
 
 
 def return_to_draft(articles, user):
@@ -171,7 +180,7 @@ def return_to_draft(articles, user):
     if can_publish(user):
         statuses.append(Article.Status.UNPUBLISHED)
     return _changed(articles.filter(status__in=statuses), lambda chosen: chosen.update(
-        status=Article.Status.DRAFT, updated_at=timezone.now()))
+        status=Article.Status.DRAFT, updated_at=timezone.now()), user, "Returned to draft.")
 
 
 # -- the article form's buttons ------------------------------------------------------------------

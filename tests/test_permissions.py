@@ -458,8 +458,8 @@ def test_a_reimport_holds_the_new_version_of_a_live_article(tmp_path, status, wo
     out = import_command(tmp_path)
 
     assert what_readers_see() == before
-    assert (f"held {tmp_path / 'a.txt'}: held for an editor: the article is {word}; an editor "
-            "must accept the new version") in out
+    assert (f"held {tmp_path / 'a.txt'}: held for an editor: the article is {word}; a pending "
+            "version waits on the article's page") in out
     assert "1 files: 0 created, 0 updated, 0 unchanged, 0 skipped, 1 held, 0 failed." in out
     # Nothing new since: the held version is not applied later behind the editors' backs.
     assert "1 held" in import_command(tmp_path)
@@ -495,5 +495,5 @@ def test_an_upload_by_someone_who_may_not_publish_holds_a_live_article(tmp_path)
     assert what_readers_see() == before
     page = response.content.decode()
     assert "0 skipped, 1 held, 0 failed" in page
-    assert ("held for an editor: the article is published; an editor must accept the new "
-            "version") in page
+    assert ("held for an editor: the article is published; a pending version waits on the "
+            "article&#x27;s page") in page

@@ -7,12 +7,14 @@ from django.contrib import admin, messages
 from django.contrib.admin.views.main import ORDER_VAR, ChangeList
 from django.core.exceptions import PermissionDenied, TooManyFilesSent
 from django.db.models import Count, Exists, OuterRef
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from taggit.models import Tag
 
+from .. import jobs
 from ..forms import ArticleAdminForm, ImportUploadForm, RelatedLinkForm
 from ..ingest.importer import import_uploads
 from ..ingest.uploads import Upload, UploadError
@@ -28,6 +30,7 @@ from ..workflow import (
     take_step,
     unpublish,
 )
+from .revisions import RevisionsAdminMixin
 from .rules import URL_FIELDS, ArticleContentMixin, ContentInlineMixin, autocompletes_an_owner
 from .status import moment, status_badge, step_done, workflow_buttons
 
@@ -171,7 +174,8 @@ class SearchOrderedChangeList(ChangeList):
 
 
 @admin.register(Article)
-class ArticleAdmin(ArticleContentMixin, SortableAdminBase, admin.ModelAdmin):
+class ArticleAdmin(RevisionsAdminMixin, ArticleContentMixin, SortableAdminBase,
+                   admin.ModelAdmin):
     formfield_overrides = URL_FIELDS
     form = ArticleAdminForm
     list_display = ["headline", "source", "status_label", "published_at", "tag_list",
@@ -385,12 +389,18 @@ class ArticleAdmin(ArticleContentMixin, SortableAdminBase, admin.ModelAdmin):
         form = ImportUploadForm(request.POST or None, request.FILES or None, user=request.user)
         if request.method == "POST" and form.is_valid():
             uploads = [Upload(f.name, f.read()) for f in form.cleaned_data["files"]]
+            options = {"source_name": form.cleaned_data["source"],
+                       "publish": form.cleaned_data.get("publish", False),
+                       "dry_run": form.cleaned_data["dry_run"]}
             try:
-                report = import_uploads(
-                    uploads, request.user, source_name=form.cleaned_data["source"],
-                    publish=form.cleaned_data.get("publish", False),
-                    dry_run=form.cleaned_data["dry_run"],
-                )
+                if jobs.in_background():
+                    # Checked and unpacked now (a refused upload comes back on the form), then
+                    # imported by the worker: the job's page follows it.
+                    job = jobs.start_import(uploads, request.user, **options)
+                    self.message_user(request, f"{job} was queued.", messages.SUCCESS)
+                    return HttpResponseRedirect(
+                        reverse("admin:articles_importjob_change", args=[job.pk]))
+                report = import_uploads(uploads, request.user, **options)
             except UploadError as error:
                 form.add_error("files", str(error))
             else:
@@ -405,5 +415,6 @@ class ArticleAdmin(ArticleContentMixin, SortableAdminBase, admin.ModelAdmin):
             "title": "Import article files",
             "form": form,
             "report": report,
+            "background": jobs.in_background(),
         }
         return TemplateResponse(request, "admin/articles/article/import.html", context)

@@ -368,6 +368,23 @@ class _Manifests:
         return None
 
 
+def resumed(inputs, done, reported=()):
+    """`inputs` less the first `done` files (Refused items count: each is a file's line of the
+    report) and less the warnings in `reported` (compared by name, message and line): what an
+    import interrupted after reporting them has left to do. The stream's order is stable, so
+    the files passed over are the ones already reported, and none is read."""
+    reported = {(warning.name, warning.message, warning.line) for warning in reported}
+    files = 0
+    for item in inputs:
+        if isinstance(item, InputWarning):
+            if (item.name, item.message, item.line) not in reported:
+                yield item
+            continue
+        files += 1
+        if files > done:
+            yield item
+
+
 def batches(inputs, size):
     """Lists of `size` items of `inputs`, streamed; the last may be shorter, or empty."""
     batch = []

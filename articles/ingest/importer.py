@@ -6,8 +6,9 @@
 
 A batch's new articles are written together in one transaction; if that fails, each file is
 written alone, through the same writer. A known article is left as it is when an editor changed
-it ("skipped"), when nothing changed, or when readers see it ("held" for an editor); otherwise
-it is updated. Whatever one file raises fails that file alone.
+it ("skipped") or when nothing changed; when readers see it, its new version is kept as a
+pending version for an editor ("held"); otherwise it is updated, as one revision. Whatever one
+file raises fails that file alone.
 """
 
 import logging
@@ -22,13 +23,23 @@ from pathlib import Path
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from .. import revisions
 from ..models import Article, RelatedLink
 from ..text import propose_headline
 from ..workflow import can_publish
 from . import identity, parallel, tuning
 from .dryrun import DryRunLedger
 from .errors import ImportFailure
-from .files import MAX_FILES, InputFile, InputWarning, Refused, batches, count_files, iter_inputs
+from .files import (
+    MAX_FILES,
+    InputFile,
+    InputWarning,
+    Refused,
+    batches,
+    count_files,
+    iter_inputs,
+    resumed,
+)
 from .manifest import ArticleEntry
 from .parallel import article_from, default_workers, parse_ahead
 from .parse import parse_bytes
@@ -66,24 +77,29 @@ class NothingToImport(ValueError):
 
 
 def import_paths(paths, *, relative_to=None, refused=(), max_files=MAX_FILES, on_total=None,
-                 workers=None, **options):
+                 workers=None, resume_after=0, reported_warnings=(), **options):
     """Import files and folders (see Importer for the options); returns an ImportReport.
 
     Counts the files first (TooManyFiles over `max_files`, NothingToImport for none) and tells
     `on_total`; an archive of parallel.MIN_FILES or more is parsed in worker processes unless
     `workers` says how many. `refused`: Refused items met before the import (an upload's members
-    it does not take), reported first, as failed files. Raises ImportStopped if a parsing
-    worker dies."""
+    it does not take), reported first, as failed files. `resume_after`: the first files of the
+    same import that an interrupted run already reported, passed over unread; warnings in
+    `reported_warnings` are not reported again. Raises ImportStopped if a parsing worker
+    dies."""
     total = count_files(paths, max_files=max_files)
     if not total and not refused and all(Path(path).exists() for path in paths):
         raise NothingToImport(f"No *.txt files found in {', '.join(map(str, paths))}.")
     if on_total:
         on_total(total)
     if workers is None:
-        workers = default_workers() if total >= parallel.MIN_FILES else 0
+        workers = default_workers() if total - resume_after >= parallel.MIN_FILES else 0
     importer = Importer(workers=workers, **options)
+    inputs = chain(refused, iter_inputs(paths, relative_to=relative_to))
+    if resume_after or reported_warnings:
+        inputs = resumed(inputs, resume_after, reported_warnings)
     try:
-        return importer.run(chain(refused, iter_inputs(paths, relative_to=relative_to)))
+        return importer.run(inputs)
     except BrokenProcessPool as error:
         raise ImportStopped(
             "A process parsing the files stopped unexpectedly (out of memory, or killed). The "
@@ -98,7 +114,7 @@ def import_uploads(uploads, user, **options):
     with tempfile.TemporaryDirectory(prefix="newsroom-upload-") as folder:
         not_imported = unpack(uploads, folder)
         return import_paths([folder], relative_to=folder, refused=not_imported,
-                            allow_publish=can_publish(user), **options)
+                            allow_publish=can_publish(user), user=user, **options)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -111,24 +127,29 @@ class Importer:
     `parse` turns a file's bytes into a ParsedArticle (parse.parse_bytes; another format's
     adapter); with `workers` it runs in their processes, so it must be a module-level function.
     `writer` writes the rows (writer.ArticleWriter) and `find_existing` looks known articles up
-    (identity.find_existing): seams a test may replace.
+    (identity.find_existing): seams a test may replace. `on_result` hears of each file and
+    `on_batch` of the report so far after each batch, once its rows are committed. `user`, when
+    a person runs the import, is who the revisions of the articles it updates name.
     """
 
     def __init__(self, *, source_name=None, publish=False, dry_run=False, on_result=None,
-                 keep_results=True, batch_size=BATCH_SIZE, allow_publish=True, workers=0,
-                 parse=parse_bytes, writer=None, find_existing=identity.find_existing):
+                 on_batch=None, keep_results=True, batch_size=BATCH_SIZE, allow_publish=True,
+                 workers=0, parse=parse_bytes, writer=None, find_existing=identity.find_existing,
+                 user=None):
         self.source_name = (source_name or "").strip()
         self.publish = publish and allow_publish
         # Who runs the import decides: a manifest cannot publish for a user who may not.
         self.allow_publish = allow_publish
         self.dry_run = dry_run
         self.on_result = on_result or (lambda result: None)
+        self.on_batch = on_batch or (lambda report: None)
         self.keep_results = keep_results
         self.batch_size = batch_size
         self.workers = workers  # processes parsing files while this one writes (0: here)
         self.parse = parse
         self.writer = writer or ArticleWriter()
         self.find_existing = find_existing
+        self.user = user
         self._sources = {}
         self._ledger = None
 
@@ -153,6 +174,7 @@ class Importer:
             # Outside any transaction: whatever the caller does meanwhile, it holds no lock.
             for result in results:
                 self.on_result(result)
+            self.on_batch(report)
         if not self.dry_run:
             self._resolve_links(report)
             if report.totals[CREATED] >= ANALYZE_AFTER:
@@ -314,16 +336,17 @@ class Importer:
             return failure(p.file.name, error)
 
     def _revisit(self, p, article, stored_links):
-        """A known article: leave it (an editor changed it, nothing is new, or readers see
-        it) or update it."""
+        """A known article: leave it (an editor changed it, or nothing is new), hold the new
+        version for an editor (readers see the article), or update it."""
         name = p.file.name
         if identity.changed_by_an_editor(article, stored_links):
             return skipped(name, article)
         if p.digest == article.import_digest:
             return FileResult(name, UNCHANGED, article.pk, article.headline)
         if article.status not in Article.REPORTER_STATUSES:
-            return held(name, article)
+            return self._hold(article, p)
         with transaction.atomic():
+            revisions.record_as_imported([article.pk])
             # Locked and checked again: an editor may have saved since our look-up.
             article = Article.objects.select_for_update().filter(pk=article.pk).first()
             if article is None:
@@ -332,9 +355,18 @@ class Importer:
             if identity.changed_by_an_editor(article):
                 return skipped(name, article)
             if article.status not in Article.REPORTER_STATUSES:
-                return held(name, article)
-            self.writer.update(article, p)
+                return self._hold(article, p)
+            with revisions.revision(self.user, f"re-import from {name}"):
+                self.writer.update(article, p)
+                revisions.add(Article.objects.filter(pk=article.pk))
         return FileResult(name, UPDATED, article.pk, article.headline)
+
+    def _hold(self, article, p):
+        """A new version of a live article: kept as a pending version, which waits on the
+        article's page for an editor."""
+        pending = self.writer.hold(article, p)
+        return held(p.file.name, article, dismissed_at=pending.decided_at
+                    if pending.state == pending.State.DISMISSED else None)
 
 
 def _guarded(name, step, *args):

@@ -15,7 +15,7 @@ what the end of the file proves to be a sidebar.
 
 import hashlib
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from ..text import normalise
@@ -24,6 +24,8 @@ from .language import detect_language
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_LINE_CHARS = 20_000
+
+TEXT = "text"  # the format of these files, as an imported original records it
 
 VIDEO = "video"
 STORY = "story"
@@ -81,6 +83,9 @@ class ParsedArticle:
     sidebar_line: int | None  # where the sidebar starts
     # (line, message): what was read but is worth telling the file's author (bytes replaced).
     warnings: tuple[tuple[int, str], ...] = ()
+    # The file exactly as read, and its format: the import keeps it beside the article.
+    original: bytes = field(default=b"", repr=False, compare=False)
+    original_format: str = TEXT
 
     @property
     def lead(self):
@@ -222,8 +227,7 @@ def _replaced_lines(data):
 def parse_bytes(data):
     """Parse one article file's bytes (see `decode`), its warnings kept with it."""
     text, warnings = _decode(data)
-    article = parse_text(text)
-    return replace(article, warnings=warnings) if warnings else article
+    return replace(parse_text(text), warnings=warnings, original=data)
 
 
 def parse_text(text):

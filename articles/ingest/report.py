@@ -5,6 +5,7 @@ import logging
 from dataclasses import dataclass, field, replace
 
 from django.db import DatabaseError
+from django.utils import timezone
 
 from .errors import InputError
 from .files import InputWarning
@@ -98,13 +99,17 @@ def skipped(name, article):
                       reason="changed by an editor since the last import; kept as is")
 
 
-def held(name, article):
+def held(name, article, dismissed_at=None):
     # Published or withdrawn: what readers see (or saw) of it is the editors' alone, whoever
-    # runs the import, so the live text, links and tags stay as they are.
+    # runs the import, so the live text, links and tags stay as they are, and the file's
+    # version waits for an editor on the article's page.
+    if dismissed_at is not None:
+        waits = f"an editor dismissed this version on {timezone.localdate(dismissed_at)}"
+    else:
+        waits = "a pending version waits on the article's page"
     return FileResult(name, HELD, article.pk, article.headline,
                       reason=f"held for an editor: the article is "
-                             f"{article.get_status_display().lower()}; an editor must accept "
-                             "the new version")
+                             f"{article.get_status_display().lower()}; {waits}")
 
 
 def failure(name, error):

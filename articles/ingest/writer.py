@@ -11,7 +11,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from taggit.models import Tag
 
-from ..models import Article, RelatedLink, Source, TaggedArticle
+from ..models import Article, ImportedOriginal, PendingVersion, RelatedLink, Source, TaggedArticle
 from ..signals import content_changed
 from ..slugs import unique_slugs, unique_source_slug
 from . import bulk
@@ -40,6 +40,10 @@ class ArticleWriter:
             {"content_object_id": pk, "tag_id": tags[p.parsed.kicker.casefold()].pk}
             for pk, p in zip(keys, items, strict=True) if p.parsed.kicker
         ])
+        prepare = bulk.RowPreparer(ImportedOriginal, now)
+        bulk.insert_rows(ImportedOriginal, [
+            prepare(original_values(p, now, article=pk)) for pk, p in zip(keys, items, strict=True)
+        ])
         # Bulk writes send no model signals. New articles have no page of their own yet: the
         # lists, sources and tags they join have.
         content_changed.send(sender=ArticleWriter, sources={p.source.pk for p in items},
@@ -51,23 +55,71 @@ class ArticleWriter:
 
     def update(self, article, p):
         """Write what the import owns of `p` over `article` (locked by the caller): status,
-        times and slug stay the editors'."""
+        times and slug stay the editors'. Its original becomes the article's."""
+        now = timezone.now()
+        self.overwrite(article, p.values, p.links, p.digest,
+                       [p.parsed.kicker] if p.parsed.kicker else [], now)
+        keep_original(article, ImportedOriginal.objects.create(
+            **original_values(p, now, article=article)))
+
+    def overwrite(self, article, values, links, digest, tags, imported_at):
+        """The update of a known article (locked by the caller): the import's `values`, its
+        `links` (RelatedLink values in order) and `tags` (names, added) over the article's,
+        remembered by `digest`."""
         old_kicker = article.kicker
-        for name, value in p.values.items():
+        for name, value in values.items():
             setattr(article, name, value)
-        article.import_digest = p.digest
-        article.imported_at = timezone.now()
-        article.save(update_fields=[*p.values, "import_digest", "imported_at", "updated_at"])
+        article.import_digest = digest
+        article.imported_at = imported_at
+        article.save(update_fields=[*values, "import_digest", "imported_at", "updated_at"])
         # Keep a target an editor picked by hand when the same item comes back.
         kept = dict(article.related_links.exclude(target=None)
                     .values_list("match_key", "target"))
         article.related_links.all().delete()
         RelatedLink.objects.bulk_create(
             RelatedLink(article=article, target_id=kept.get(link["match_key"]), **link)
-            for link in p.links
+            for link in links
         )
-        if p.parsed.kicker and p.parsed.kicker != old_kicker:
-            article.tags.add(p.parsed.kicker)
+        new_tags = [name for name in tags if name != old_kicker]
+        if new_tags:
+            article.tags.add(*new_tags)
+
+    def hold(self, article, p):
+        """Keep `p` as a version of `article` (published or withdrawn: its live text stays) for
+        an editor to accept or dismiss. One waits at a time: a version with other content
+        replaces it; the same content as one waiting, or as one an editor dismissed, adds
+        none. Returns the PendingVersion the file is."""
+        with transaction.atomic():
+            known = (PendingVersion.objects.select_for_update()
+                     .filter(article=article, digest=p.digest)
+                     .exclude(state=PendingVersion.State.ACCEPTED).first())
+            if known:
+                return known
+            replaced = PendingVersion.objects.waiting().filter(article=article)
+            ImportedOriginal.objects.filter(pending_version__in=replaced).delete()
+            replaced.delete()
+            now = timezone.now()
+            original = ImportedOriginal.objects.create(**original_values(p, now,
+                                                                         article=article))
+            return PendingVersion.objects.create(
+                article=article, original=original, digest=p.digest, imported_at=now,
+                links=p.links, tags=[p.parsed.kicker] if p.parsed.kicker else [],
+                **{name: p.values[name] for name in PendingVersion.VALUE_FIELDS})
+
+
+def original_values(p, imported_at, article):
+    """ImportedOriginal values for prepared file `p` of `article` (an Article or its key)."""
+    return {"article": article, "content": p.parsed.original, "format": p.parsed.original_format,
+            "file_name": p.values["source_file"], "fingerprint": p.parsed.fingerprint,
+            "imported_at": imported_at}
+
+
+def keep_original(article, original):
+    """Make `original` the article's latest; the ones before it go, but for those of pending
+    versions (waiting, or dismissed: kept in the history)."""
+    live = Q(pending_version__isnull=True) | Q(pending_version__state=PendingVersion.State.ACCEPTED)
+    (ImportedOriginal.objects.filter(article=article).filter(live).exclude(pk=original.pk)
+     .delete())
 
 
 def tags_named(names):

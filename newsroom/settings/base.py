@@ -76,6 +76,9 @@ INSTALLED_APPS = [
     "adminsortable2",  # the sidebar editor's drag and drop (its static files and templates)
     "csp",
     "axes",
+    "reversion",  # an article's revisions: see articles/revisions.py
+    "django_tasks",
+    "django_tasks_db",
     "articles",
 ]
 
@@ -245,6 +248,18 @@ TAGGIT_CASE_INSENSITIVE = True
 # Tag slugs keep the name's own script ("россия"), as article and source slugs do (see
 # articles/slugs.py): no transliteration.
 TAGGIT_STRIP_UNICODE_WHEN_SLUGIFYING = False
+
+# Browser imports run as background jobs ("background", the default) in the worker that
+# `manage.py run_jobs` starts, or inside the upload's request ("inline": tests, tiny setups).
+IMPORT_JOBS = os.environ.get("IMPORT_JOBS", "background")
+if IMPORT_JOBS not in ("background", "inline"):
+    raise ImproperlyConfigured(f"IMPORT_JOBS must be background or inline, not {IMPORT_JOBS!r}")
+# Where an upload waits for the worker: one folder a job, removed when it ends. The web
+# processes and the worker must all reach it (one host, or a shared volume).
+IMPORT_JOBS_DIR = Path(os.environ.get("IMPORT_JOBS_DIR") or BASE_DIR / "import-jobs")
+# The queue is a table of the database we already have: no Redis, no other server. PostgreSQL
+# claims a task with SKIP LOCKED, so several workers never run one job twice.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 # The newsroom's public name, used in page titles, feeds and structured data.
 NEWSROOM_NAME = os.environ.get("NEWSROOM_NAME", "Newsroom")

@@ -1,5 +1,9 @@
 """The test suite: fast hashing, plain static storage (no collectstatic needed)."""
 
+import os
+import tempfile
+from pathlib import Path
+
 import jinja2
 
 from .dev import *  # noqa: F403
@@ -22,3 +26,8 @@ TEMPLATES[0]["OPTIONS"]["undefined"] = jinja2.StrictUndefined  # noqa: F405
 # default database cache, in processes of their own).
 DATABASES.pop("cache", None)  # noqa: F405
 DATABASE_ROUTERS = []
+# Browser imports answer in the request, as the admin tests expect; tests/test_jobs.py runs
+# them in the background.
+IMPORT_JOBS = os.environ.get("IMPORT_JOBS", "inline")
+IMPORT_JOBS_DIR = Path(os.environ.get("IMPORT_JOBS_DIR")
+                       or Path(tempfile.gettempdir()) / "newsroom-test-import-jobs")
