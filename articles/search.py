@@ -7,7 +7,7 @@ most, then the kicker, then the body. It reads an index, never the articles them
   (migration 0006); the 'simple' configuration (no stemming) is fair to every language we
   publish in.
 - SQLite: an FTS5 table over the same three columns, with the articles as its external content,
-  kept in step by triggers (migration 0010); accents are folded ("economie" finds "Économie").
+  kept in step by triggers (migration 0012); accents are folded ("economie" finds "Économie").
 The readers' list, the feeds and the desk's search box all search through here.
 """
 
@@ -112,7 +112,7 @@ def matching(articles, text):
     return articles.order_by("-published_at", "-pk")
 
 
-# SQLite's index: created by migration 0010, and again by every `migrate` if a later migration
+# SQLite's index: created by migration 0012, and again by every `migrate` if a later migration
 # rebuilt the articles' table (SQLite drops a table's triggers with it).
 _SQLITE_INDEX = [
     f"""CREATE VIRTUAL TABLE IF NOT EXISTS {SQLITE_TABLE} USING fts5(

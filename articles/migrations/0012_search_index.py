@@ -24,7 +24,7 @@ def remove(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("articles", "0009_article_corrected_at")]
+    dependencies = [("articles", "0011_import_jobs")]
 
     operations = [
         migrations.CreateModel(

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0010_search_index'),
+        ('articles', '0012_search_index'),
     ]
 
     operations = [
