@@ -31,7 +31,7 @@ _SQLITE_RANK = RawSQL(f"bm25({SQLITE_TABLE}, 10.0, 4.0, 1.0)", [],
                       output_field=models.FloatField())
 
 
-class _IndexedText(models.TextField):
+class IndexedText(models.TextField):
     """The FTS5 table's own column, which takes `match`."""
 
 
@@ -42,7 +42,7 @@ class SearchEntry(models.Model):
     article = models.OneToOneField("articles.Article", primary_key=True, db_column="rowid",
                                    on_delete=models.DO_NOTHING, related_name="search_entry")
     # FTS5 names the whole row by the table's name: `<table> MATCH 'query'`.
-    document = _IndexedText(db_column=SQLITE_TABLE)
+    document = IndexedText(db_column=SQLITE_TABLE)
 
     class Meta:
         app_label = "articles"
@@ -53,7 +53,7 @@ class SearchEntry(models.Model):
         return f"search entry of article {self.article_id}"
 
 
-@_IndexedText.register_lookup
+@IndexedText.register_lookup
 class Match(Lookup):
     """`document__match="query"`: an FTS5 full-text match."""
 

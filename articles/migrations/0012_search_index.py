@@ -34,7 +34,7 @@ class Migration(migrations.Migration):
                     db_column="rowid", on_delete=django.db.models.deletion.DO_NOTHING,
                     primary_key=True, related_name="search_entry", serialize=False,
                     to="articles.article")),
-                ("document", articles.search._IndexedText(db_column="articles_article_search")),
+                ("document", articles.search.IndexedText(db_column="articles_article_search")),
             ],
             options={"db_table": "articles_article_search", "managed": False},
         ),
