@@ -11,6 +11,12 @@ def create_cache_tables(**kwargs):
         call_command("createcachetable", database=alias, verbosity=0)
 
 
+def ensure_search_index(using="default", **kwargs):
+    from .search import install_sqlite_index
+
+    install_sqlite_index(connections[using])
+
+
 def ensure_roles(using="default", **kwargs):
     from .roles import ensure_roles
 
@@ -31,3 +37,4 @@ class ArticlesConfig(AppConfig):
 
         post_migrate.connect(create_cache_tables, sender=self)
         post_migrate.connect(ensure_roles, sender=self)
+        post_migrate.connect(ensure_search_index, sender=self)

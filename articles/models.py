@@ -207,6 +207,9 @@ class Article(models.Model):
             # The import looks articles up by these, a batch at a time.
             models.Index(fields=["fingerprint"], name="article_fingerprint_idx"),
             models.Index(fields=["original_url"], name="article_original_url_idx"),
+            # The desk's language filter lists the languages in use: from this index, not from
+            # a pass over every article.
+            models.Index(fields=["language"], name="article_language_idx"),
         ]
         permissions = [
             ("publish_article", "Can publish, unpublish and schedule articles"),
@@ -485,7 +488,12 @@ class RelatedLink(models.Model):
     class Meta:
         # Not unique: editors renumber items one at a time, and ties keep their insertion order.
         ordering = ["article", "position", "pk"]
-        indexes = [models.Index(fields=["article", "position"], name="relatedlink_order_idx")]
+        indexes = [
+            models.Index(fields=["article", "position"], name="relatedlink_order_idx"),
+            # The desk's "unresolved links" filter: the few unresolved among many links.
+            models.Index(fields=["article"], condition=Q(target__isnull=True),
+                         name="relatedlink_unresolved_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(kind="video") | Q(duration_seconds__isnull=True),

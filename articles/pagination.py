@@ -1,8 +1,10 @@
-"""Pagination for the front page, which must not count the archive on every request."""
+"""Pagination for lists too long to count on every request: the readers' pages and the desk."""
 
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
+from django.utils.functional import cached_property
 
 MAX_PAGE = 10_000_000
+COUNT_BOUND = 1000
 
 
 class OpenEndedPaginator(Paginator):
@@ -12,6 +14,7 @@ class OpenEndedPaginator(Paginator):
     however long the archive is. There is no page count ("page=last" still counts)."""
 
     open_ended = True
+    count_bound = COUNT_BOUND
 
     def page(self, number):
         try:
@@ -29,6 +32,11 @@ class OpenEndedPaginator(Paginator):
         return OpenEndedPage(items[:self.per_page], number, self,
                              followed=len(items) > self.per_page)
 
+    def bounded_count(self, bound=COUNT_BOUND):
+        """How many items there are, counting no further than `bound` + 1: a list page says
+        "more than 1,000" rather than count a whole archive on every request."""
+        return self.object_list[:bound + 1].count()
+
 
 class OpenEndedPage(Page):
     def __init__(self, object_list, number, paginator, *, followed):
@@ -43,3 +51,25 @@ class OpenEndedPage(Page):
 
     def previous_page_number(self):
         return self.number - 1
+
+
+class CappedPaginator(Paginator):
+    """The desk's change list: counts no further than `count_bound`, so a filter or a search
+    matching most of the archive costs a page, not a pass over every match. Beyond the bound
+    the list says "more than" and pages up to it; narrowing the search reaches the rest."""
+
+    count_bound = COUNT_BOUND
+
+    @cached_property
+    def counted(self):
+        """How many items there are, up to count_bound + 1."""
+        return self.object_list.order_by().values("pk")[:self.count_bound + 1].count()
+
+    @property
+    def count(self):
+        return min(self.counted, self.count_bound)
+
+    @property
+    def capped(self):
+        """Whether there are more items than count says."""
+        return self.counted > self.count_bound

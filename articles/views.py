@@ -62,6 +62,7 @@ class ArticleListView(CachedListingMixin, FilterView):
     listing_template = "includes/results.html"
     empty_message = "No published article matches these filters."
     paginate_by = PAGE_SIZE
+    paginator_class = OpenEndedPaginator  # the results are counted only up to a bound
 
     def get_queryset(self):
         return Article.objects.published().for_listing()
@@ -128,6 +129,7 @@ class SectionView(CachedListingMixin, ListView):
     model = None  # Source or Tag
     field = None  # "source" or "tags"
     paginate_by = PAGE_SIZE
+    paginator_class = OpenEndedPaginator  # a section can hold the whole archive: never counted
 
     def get_queryset(self):
         self.section = get_object_or_404(self.model, slug=self.kwargs["slug"])
@@ -140,7 +142,7 @@ class SectionView(CachedListingMixin, ListView):
         paginator, page, object_list, is_paginated = super().paginate_queryset(
             queryset, page_size
         )
-        if not paginator.count:  # counted for the pagination anyway: no extra query
+        if not object_list:  # only page 1 can be empty: the paginator refuses later ones
             raise Http404("Nothing published here yet.")
         return paginator, page, object_list, is_paginated
 

@@ -19,7 +19,6 @@ def test_search_finds_words_that_start_with_the_search_word(client):
     assert card_headlines(page.find("section", cls="results")) == ["Troops on the border"]
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="full-text ranking is PostgreSQL's")
 def test_search_ranks_headline_matches_above_body_matches(client, catalogue):
     page = get_page(client, "/articles/?q=Moscow")
     # "Harvest report" is newer but names Moscow only in its body.
@@ -80,3 +79,32 @@ def test_only_the_first_words_of_a_long_search_are_looked_for():
     found = Article.objects.search(f"{first} unheard")
     assert [article.headline for article in found] == ["Troops on the border"]
     assert not Article.objects.search("troops unheard").exists()
+
+
+def test_a_search_with_more_matches_than_are_ranked_lists_the_newest_first(
+    client, catalogue, settings
+):
+    settings.SEARCH_RANKED_MATCHES = 1
+    page = get_page(client, "/articles/?q=Moscow")
+    # Ranked, "Ministers meet in Moscow" (its headline) would come first; with more matches
+    # than are ranked, the newest does.
+    assert card_headlines(page.find("section", cls="results")) == [
+        "Harvest report", "Ministers meet in Moscow"]
+    settings.SEARCH_RANKED_MATCHES = 4  # the index holds the draft and the scheduled one too
+    page = get_page(client, "/articles/?q=Moscow")
+    assert card_headlines(page.find("section", cls="results")) == [
+        "Ministers meet in Moscow", "Harvest report"]
+
+
+def test_an_archive_import_leaves_the_planner_statistics(tmp_path, monkeypatch, seeds_dir):
+    from articles.ingest import importer
+
+    monkeypatch.setattr(importer, "ANALYZE_AFTER", 1)
+    import_paths([seeds_dir])
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'articles_article'")
+        else:
+            cursor.execute("SELECT count(*) FROM pg_stat_user_tables "
+                           "WHERE relname = 'articles_article' AND last_analyze IS NOT NULL")
+        assert cursor.fetchone()[0] > 0

@@ -4,6 +4,7 @@ import from the browser."""
 from adminsortable2.admin import SortableAdminBase, SortableInlineAdminMixin
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ORDER_VAR, ChangeList
 from django.core.exceptions import PermissionDenied, TooManyFilesSent
 from django.db.models import Count, Exists, OuterRef
 from django.http import HttpResponseRedirect
@@ -18,6 +19,7 @@ from ..forms import ArticleAdminForm, ImportUploadForm, RelatedLinkForm
 from ..ingest.importer import import_uploads
 from ..ingest.uploads import Upload, UploadError
 from ..models import Article, Correction, RelatedLink
+from ..pagination import CappedPaginator
 from ..templating import duration_badge
 from ..workflow import (
     can_edit_content,
@@ -55,9 +57,10 @@ class HasUnresolvedLinksFilter(admin.SimpleListFilter):
         return [("yes", "Has unresolved links"), ("no", "All links resolved")]
 
     def queryset(self, request, queryset):
-        unresolved = Exists(
-            RelatedLink.objects.filter(article=OuterRef("pk"), target__isnull=True)
-        )
+        # Each article asks the partial index of unresolved links (RelatedLink.Meta), in the
+        # list's own order, so a page stops at its fiftieth; `pk__in` instead had SQLite
+        # gather and sort every article with one.
+        unresolved = Exists(RelatedLink.objects.unresolved().filter(article=OuterRef("pk")))
         if self.value() == "yes":
             return queryset.filter(unresolved)
         if self.value() == "no":
@@ -160,6 +163,16 @@ class CorrectionInline(ContentInlineMixin, admin.StackedInline):
     verbose_name_plural = "corrections and updates (shown to readers, newest first)"
 
 
+class SearchOrderedChangeList(ChangeList):
+    """A search lists its matches in the order articles.search gives them, unless the editor
+    sorts by a column: that order is the one its index reads without sorting every match."""
+
+    def get_ordering(self, request, queryset):
+        if self.query and ORDER_VAR not in self.params:
+            return self._get_deterministic_ordering(list(queryset.query.order_by))
+        return super().get_ordering(request, queryset)
+
+
 @admin.register(Article)
 class ArticleAdmin(RevisionsAdminMixin, ArticleContentMixin, SortableAdminBase,
                    admin.ModelAdmin):
@@ -167,13 +180,21 @@ class ArticleAdmin(RevisionsAdminMixin, ArticleContentMixin, SortableAdminBase,
     form = ArticleAdminForm
     list_display = ["headline", "source", "status_label", "published_at", "tag_list",
                     "link_count", "unresolved_count"]
+    # Dates by a filter, not date_hierarchy: its year links cost a pass over every article's
+    # date on each page, which the archive cannot afford (any ?published_at__year= still works).
     list_filter = ["status", "headline_proposed", HasUnresolvedLinksFilter, "source",
-                   "language", TagFilter]
-    list_select_related = ["source"]
+                   "language", TagFilter, ("published_at", admin.DateFieldListFilter)]
+    # The sources come in one query of their own (get_queryset): joined, they led SQLite to
+    # read the articles source by source and sort them all, instead of in date order.
+    list_select_related = ()
     list_per_page = 50
     ordering = ["-published_at", "-pk"]
-    search_fields = ["headline", "body"]
-    date_hierarchy = "published_at"
+    # The search box goes through the readers' full-text index (get_search_results).
+    search_fields = ["headline"]
+    # "50 results (100,000 total)" would count the whole archive on every filtered page, and
+    # the list itself counts no further than its paginator's bound.
+    show_full_result_count = False
+    paginator = CappedPaginator
     autocomplete_fields = ["source"]
     prepopulated_fields = {"slug": ["headline"]}
     readonly_fields = ["status_now", "preview", "source_file", "original_url_link", "imported_at",
@@ -197,7 +218,11 @@ class ArticleAdmin(RevisionsAdminMixin, ArticleContentMixin, SortableAdminBase,
         js = ["desk/desk.js"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_link_counts().prefetch_related("tags")
+        return (super().get_queryset(request).with_link_counts()
+                .prefetch_related("source", "tags"))
+
+    def get_changelist(self, request, **kwargs):
+        return SearchOrderedChangeList
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
@@ -230,7 +255,12 @@ class ArticleAdmin(RevisionsAdminMixin, ArticleContentMixin, SortableAdminBase,
         return super().get_search_fields(request)
 
     def get_search_results(self, request, queryset, search_term):
-        queryset, distinct = super().get_search_results(request, queryset, search_term)
+        if autocompletes(request, RelatedLink, "target"):
+            queryset, distinct = super().get_search_results(request, queryset, search_term)
+        else:
+            # Every word as a prefix in the headline, kicker or body, through the readers'
+            # full-text index (articles.search), in the order it gives.
+            queryset, distinct = queryset.search(search_term), False
         if autocompletes_an_owner(request):
             # Choosing the article a related link or correction belongs to: only those the
             # user may add to (the form refuses the others anyway).

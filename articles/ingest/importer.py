@@ -61,7 +61,7 @@ from .writer import ArticleWriter, source_named
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 500  # files read, looked up and written together
-ANALYZE_AFTER = 1000  # articles created by one import before PostgreSQL's statistics are renewed
+ANALYZE_AFTER = 1000  # articles created by one import before the planner's statistics are renewed
 
 
 class ImportStopped(Exception):

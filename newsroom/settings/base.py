@@ -196,6 +196,9 @@ FRAGMENT_CACHE_SECONDS = int(
 # How many pages and fragments each process also keeps in its own memory (the shared cache
 # holds them all): a hit there costs no unpickling.
 LOCAL_CACHE_ENTRIES = int(os.environ.get("LOCAL_CACHE_ENTRIES", "500"))
+# A search with at most this many matches is ranked, best match first; a commoner one lists
+# the newest first (see articles.search.matching).
+SEARCH_RANKED_MATCHES = int(os.environ.get("SEARCH_RANKED_MATCHES", "2000"))
 # What browsers and CDNs may keep without asking again.
 PAGE_MAX_AGE = int(os.environ.get("PAGE_MAX_AGE", "60"))
 
