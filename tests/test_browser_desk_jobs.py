@@ -14,7 +14,9 @@ import pytest
 from tests.conftest import free_port
 from tests.job_helpers import SharedDatabase, archive
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+# Real transactions: the server and the worker write from processes of their own, and only a
+# flush after the test removes what they wrote (on PostgreSQL they share the test database).
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 360, "height": 780}
