@@ -1,8 +1,8 @@
 """The sitemaps: pages, articles, the news of the last two days, sources and tags.
 
 An archive's sitemaps are paged by id ranges, not by counting: page n lists the public rows whose
-id falls in its range, so the index asks only for the highest id, and a page fetches only its
-own rows, whatever the size of the archive.
+id falls in its range, counted from the lowest id, so the index asks only for the lowest and
+highest ids, and a page fetches only its own rows, whatever the size of the archive.
 """
 
 import math
@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from django.contrib.sitemaps import Sitemap
 from django.core.paginator import EmptyPage, PageNotAnInteger
-from django.db.models import Exists, Max, OuterRef
+from django.db.models import Exists, Max, Min, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -23,17 +23,23 @@ NEWS_WINDOW = timedelta(days=2)  # Google News reads only the last two days
 
 class IdRangePages:
     """What Django's sitemap views ask of a paginator (num_pages, page(n).object_list), over
-    ranges of ids: `per_page` ids a page. A page may list fewer rows (drafts hold ids too);
-    no page is ever counted."""
+    ranges of ids from the lowest: `per_page` ids a page. A page may list fewer rows (drafts
+    and deleted rows hold ids too); no page is ever counted."""
 
     def __init__(self, rows, per_page):
         self.rows = rows
         self.per_page = per_page
 
     @cached_property
+    def _range(self):
+        # The table's lowest and highest ids, both read off the primary key's index.
+        ids = self.rows.model.objects.aggregate(lowest=Min("pk"), highest=Max("pk"))
+        return ids["lowest"] or 1, ids["highest"] or 0
+
+    @property
     def num_pages(self):
-        highest = self.rows.model.objects.aggregate(highest=Max("pk"))["highest"] or 0
-        return max(1, math.ceil(highest / self.per_page))
+        lowest, highest = self._range
+        return max(1, math.ceil((highest - lowest + 1) / self.per_page))
 
     def page(self, number):
         try:
@@ -42,8 +48,8 @@ class IdRangePages:
             raise PageNotAnInteger("That page number is not an integer") from None
         if not 1 <= number <= self.num_pages:
             raise EmptyPage("That page contains no results")
-        low = (number - 1) * self.per_page
-        rows = self.rows.filter(pk__gt=low, pk__lte=low + self.per_page)
+        low = self._range[0] + (number - 1) * self.per_page
+        rows = self.rows.filter(pk__gte=low, pk__lt=low + self.per_page)
         return _Page(rows if rows.query.order_by else rows.order_by("pk"))
 
 

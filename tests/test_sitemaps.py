@@ -49,6 +49,24 @@ def test_articles_sitemap_lists_only_published_articles(client, newsroom):
     assert sorted(locs) == sorted(absolute(article) for article in newsroom.values())
 
 
+def test_the_articles_pages_start_at_the_lowest_id(client, monkeypatch):
+    from articles.sitemaps import ArticleSitemap
+
+    monkeypatch.setattr(ArticleSitemap, "limit", 2)
+    gone = [make_article(f"Gone {n}") for n in range(4)]
+    Article.objects.filter(pk__in=[article.pk for article in gone]).delete()
+    kept = [make_article(f"Kept {n}") for n in range(3)]
+
+    _, root = get_xml(client, "/sitemap.xml")
+    pages = [loc.text for loc in root.iter(f"{SITEMAP}loc") if "sitemap-articles" in loc.text]
+    # Three articles, two a page, however many ids the deleted ones held.
+    assert pages == ["http://testserver/sitemap-articles.xml",
+                     "http://testserver/sitemap-articles.xml?p=2"]
+    listed = (urlset_locs(client, "/sitemap-articles.xml")
+              + urlset_locs(client, "/sitemap-articles.xml?p=2"))
+    assert listed == [absolute(article) for article in kept]
+
+
 def test_pages_sources_and_tags_sitemaps(client, newsroom):
     make_source("Only drafts", "only-drafts")
     make_article("Draft", source=Article.objects.get(headline="Moscow draft").source,
