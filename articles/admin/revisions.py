@@ -178,27 +178,25 @@ class RevisionsAdminMixin:
                                       revisions.pending_snapshot(pending, article)))
 
     def accept_view(self, request, object_id, pending_id):
-        article = self._decidable(request, object_id)
-        pending = self._pending(article, pending_id)
-        try:
-            pending_versions.accept(pending, request.user)
-        except pending_versions.AlreadyDecided as error:
-            self.message_user(request, f"Nothing done: {error}.", messages.WARNING)
-        else:
-            self.message_user(request, "The new version is the live text now.",
-                              messages.SUCCESS)
-        return redirect(reverse("admin:articles_article_change", args=[article.pk]))
+        return self._decide(request, object_id, pending_id, pending_versions.accept,
+                            "The new version is the live text now.")
 
     def dismiss_view(self, request, object_id, pending_id):
+        return self._decide(request, object_id, pending_id, pending_versions.dismiss,
+                            "The new version was dismissed; the live text stays. The history "
+                            "keeps it.")
+
+    def _decide(self, request, object_id, pending_id, decide, done):
+        """An editor's decision on a pending version (`decide`: accept or dismiss), then back
+        to the article's page saying `done`, or why nothing was done."""
         article = self._decidable(request, object_id)
         pending = self._pending(article, pending_id)
         try:
-            pending_versions.dismiss(pending, request.user)
+            decide(pending, request.user)
         except pending_versions.AlreadyDecided as error:
             self.message_user(request, f"Nothing done: {error}.", messages.WARNING)
         else:
-            self.message_user(request, "The new version was dismissed; the live text stays. "
-                                       "The history keeps it.", messages.SUCCESS)
+            self.message_user(request, done, messages.SUCCESS)
         return redirect(reverse("admin:articles_article_change", args=[article.pk]))
 
     def restore_view(self, request, object_id, version_id):
