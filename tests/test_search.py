@@ -94,17 +94,3 @@ def test_a_search_with_more_matches_than_are_ranked_lists_the_newest_first(
     page = get_page(client, "/articles/?q=Moscow")
     assert card_headlines(page.find("section", cls="results")) == [
         "Ministers meet in Moscow", "Harvest report"]
-
-
-def test_an_archive_import_leaves_the_planner_statistics(tmp_path, monkeypatch, seeds_dir):
-    from articles.ingest import importer
-
-    monkeypatch.setattr(importer, "ANALYZE_AFTER", 1)
-    import_paths([seeds_dir])
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'articles_article'")
-        else:
-            cursor.execute("SELECT count(*) FROM pg_stat_user_tables "
-                           "WHERE relname = 'articles_article' AND last_analyze IS NOT NULL")
-        assert cursor.fetchone()[0] > 0
