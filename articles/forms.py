@@ -3,6 +3,7 @@ from django.contrib.admin.widgets import AdminSplitDateTime
 from django.db import models
 from django.utils.html import format_html
 
+from .ingest.formats import EXTENSIONS
 from .ingest.parse import parse_duration
 from .ingest.uploads import MAX_UPLOAD_BYTES
 from .models import Article, RelatedLink
@@ -170,7 +171,8 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 class MultipleFileField(forms.FileField):
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".txt,.toml,.zip"}))
+        kwargs.setdefault("widget", MultipleFileInput(
+            attrs={"accept": ",".join((*EXTENSIONS, ".toml", ".zip"))}))
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
@@ -184,7 +186,8 @@ class ImportUploadForm(forms.Form):
     files = MultipleFileField(
         label="Files",
         allow_empty_file=True,  # an empty file fails alone, in the import's report
-        help_text=f"Article .txt files, a manifest.toml, or a .zip of them (up to "
+        help_text=f"Article files (scraped .txt, RSS or Atom feeds, NINJS .json, saved .html "
+                  f"pages), a manifest.toml, or a .zip of them (up to "
                   f"{MAX_UPLOAD_BYTES // (1024 * 1024)} MB in all).",
     )
     source = forms.CharField(

@@ -305,7 +305,12 @@ class ImportedOriginal(models.Model):
     one each version held for an editor came from."""
 
     class Format(models.TextChoices):
+        # The values of ingest.parse.TEXT and ingest.formats' format names.
         TEXT = "text", "Scraped text file"
+        RSS = "rss", "RSS feed item"
+        ATOM = "atom", "Atom feed entry"
+        NINJS = "ninjs", "IPTC NINJS item"
+        HTML = "html", "Saved article page"
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="originals")
     content = models.BinaryField(help_text="The file's bytes, as read.")

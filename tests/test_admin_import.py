@@ -7,6 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from articles.ingest.uploads import KINDS
 from articles.models import Article, RelatedLink, Source
 from tests.admin_helpers import (
     IMPORT,
@@ -163,7 +164,7 @@ def test_too_many_zip_entries_are_refused(as_editor, seeds_dir, monkeypatch):
 
 def test_a_disallowed_extension_is_refused(as_editor, seeds_dir):
     files = [*seed_files(seeds_dir), SimpleUploadedFile("tool.exe", b"MZ\x90\x00")]
-    assert "tool.exe: only .txt files" in refused(upload(as_editor, files))
+    assert f"tool.exe: only article files ({KINDS})" in refused(upload(as_editor, files))
 
 
 def test_an_upload_over_the_limit_is_refused(as_editor, seeds_dir, monkeypatch):
@@ -192,8 +193,8 @@ def test_a_zip_inside_an_uploaded_zip_is_a_failed_item_of_the_report(as_editor, 
     assert [str(result) for result in report.failures] == [
         "upload.zip: more/inner.zip: a zip inside a zip is not imported; unpack it and upload "
         "its files",
-        "upload.zip: photo.jpg: only .txt article files and manifest.toml are imported from a "
-        "zip; not imported",
+        f"upload.zip: photo.jpg: only article files ({KINDS}) and manifest.toml are imported "
+        "from a zip; not imported",
     ]
     assert "a zip inside a zip is not imported" in response.content.decode()
     assert any("2 failed" in message for message in messages_of(response))

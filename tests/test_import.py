@@ -15,6 +15,7 @@ from django.db import DataError, connection
 from articles.ingest import importer
 from articles.ingest.files import iter_inputs
 from articles.ingest.importer import import_paths
+from articles.ingest.uploads import KINDS
 from articles.ingest.writer import ArticleWriter
 from articles.models import Article, RelatedLink
 from tests import faulty_parsers
@@ -230,14 +231,14 @@ def test_more_files_than_the_limit_are_refused_before_any_import(tmp_path):
     for name in "abc":
         write(tmp_path, f"{name}.txt", VIDEO_FILE.format(target=f"Clip {name}"))
 
-    with pytest.raises(CommandError, match=r"holds more than 2 \.txt files"):
+    with pytest.raises(CommandError, match=r"holds more than 2 article files"):
         call_command("import_articles", str(tmp_path), "--source", "Wire", "--max-files", "2",
                      stdout=io.StringIO())
     assert Article.objects.count() == 0
 
 
 def test_folder_without_txt_files_is_a_command_error(tmp_path):
-    with pytest.raises(CommandError, match=r"No \*\.txt files"):
+    with pytest.raises(CommandError, match=r"No article files \(\.txt, "):
         call_command("import_articles", str(tmp_path), stdout=io.StringIO())
 
 
@@ -423,7 +424,8 @@ def test_a_manifest_entry_that_matches_no_file_is_a_warning(tmp_path):
     assert code == 0  # warnings do not fail the run
     where = tmp_path / "manifest.toml"
     assert f"warning {where}:11: no file gone.txt in this folder" in err
-    assert f"warning {where}:16: notes.md is not a .txt file: only .txt files are imported" in err
+    assert (f"warning {where}:16: notes.md is not an article file: only {KINDS} files are "
+            "imported") in err
     assert "1 created" in out and out.rstrip().endswith("2 warnings.")
 
 

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from articles import jobs
+from articles.ingest.uploads import KINDS
 from articles.models import Article, ImportJob, RelatedLink
 from tests.job_helpers import (
     IMPORT,
@@ -170,7 +171,8 @@ def test_a_refused_upload_answers_on_the_form_and_queues_nothing(background, edi
     response = upload(logged_in(editor), files)
 
     assert response.status_code == 200
-    assert "tool.exe: only .txt files" in " ".join(response.context["form"].errors["files"])
+    errors = " ".join(response.context["form"].errors["files"])
+    assert f"tool.exe: only article files ({KINDS})" in errors
     assert not ImportJob.objects.exists()
     assert not DBTaskResult.objects.exists()
     assert folders(background) == []
@@ -196,8 +198,8 @@ def test_members_of_a_zip_not_imported_and_warnings_are_lines_of_the_job(backgro
     assert (job.created, job.failed, job.warnings, job.files_done) == (2, 1, 1, 3)
     report = client.get(job_page(job.pk)).context["report"]
     assert [str(r) for r in report.failures] == [
-        "upload.zip: photo.jpg: only .txt article files and manifest.toml are imported from a "
-        "zip; not imported"]
+        f"upload.zip: photo.jpg: only article files ({KINDS}) and manifest.toml are imported "
+        "from a zip; not imported"]
     assert [str(w) for w in report.warnings] == [
         f"manifest.toml:{w.line}: no file gone.txt in this folder" for w in report.warnings]
     assert "1 warning." in report.summary()

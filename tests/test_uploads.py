@@ -6,7 +6,7 @@ import zipfile
 import pytest
 
 from articles.ingest import uploads
-from articles.ingest.uploads import Upload, UploadError, unpack
+from articles.ingest.uploads import KINDS, Upload, UploadError, unpack
 
 ARTICLE = b"Sahel\nThe ministers met on Monday.\nA second paragraph.\n"
 
@@ -50,8 +50,8 @@ def test_a_zip_keeps_its_folders_and_reports_what_it_does_not_import(tmp_path):
     refused = unpack([Upload("bundle.zip", data)], tmp_path)
     assert written(tmp_path) == ["desk/a.txt", "manifest.toml"]
     assert [f"{item.name}: {item.reason}" for item in refused] == [
-        "bundle.zip: README.md: only .txt article files and manifest.toml are imported from a "
-        "zip; not imported",
+        f"bundle.zip: README.md: only article files ({KINDS}) and manifest.toml are imported "
+        "from a zip; not imported",
         "bundle.zip: desk/inner.ZIP: a zip inside a zip is not imported; unpack it and upload "
         "its files",
     ]
@@ -67,7 +67,7 @@ def test_what_an_operating_system_adds_to_a_zip_is_skipped_quietly(tmp_path):
 def test_a_zip_holding_only_a_zip_says_so(tmp_path):
     data = make_zip([("inner.zip", make_zip([("a.txt", ARTICLE)]))])
     message = refuse([Upload("upload.zip", data)], tmp_path)
-    assert message == ("The upload holds no .txt article files. upload.zip: inner.zip: a zip "
+    assert message == (f"The upload holds no article files ({KINDS}). upload.zip: inner.zip: a zip "
                        "inside a zip is not imported; unpack it and upload its files.")
 
 
@@ -128,10 +128,10 @@ def test_an_encrypted_entry_is_refused(tmp_path):
     assert "encrypted" in refuse([Upload("locked.zip", bytes(data))], tmp_path)
 
 
-@pytest.mark.parametrize("name", ["tool.exe", "page.html", "notes.toml", "archive.tar.gz"])
+@pytest.mark.parametrize("name", ["tool.exe", "notes.md", "notes.toml", "archive.tar.gz"])
 def test_other_files_are_refused(tmp_path, name):
     message = refuse([Upload("good.txt", ARTICLE), Upload(name, b"data")], tmp_path)
-    assert f"{name}: only .txt files" in message
+    assert f"{name}: only article files ({KINDS})" in message
 
 
 def test_not_a_zip_is_refused(tmp_path):
@@ -146,7 +146,7 @@ def test_a_name_twice_is_refused(tmp_path):
 
 def test_nothing_to_import_is_refused(tmp_path):
     data = make_zip([("README.md", b"x")])
-    assert "no .txt article files" in refuse([Upload("empty.zip", data)], tmp_path)
+    assert f"no article files ({KINDS})" in refuse([Upload("empty.zip", data)], tmp_path)
 
 
 def test_a_path_that_is_both_file_and_folder_is_refused_before_writing(tmp_path):

@@ -13,12 +13,10 @@ from django.views.decorators.http import require_POST
 
 from .. import pending as pending_versions
 from .. import revisions
-from ..ingest.parse import decode, parse_bytes
-from ..models import ImportedOriginal, PendingVersion
+from ..ingest.formats import read_original
+from ..ingest.parse import decode
+from ..models import PendingVersion
 from ..workflow import can_publish
-
-# How each format of original is read back, to compare what was scraped with the story.
-ORIGINAL_READERS = {ImportedOriginal.Format.TEXT: parse_bytes}
 
 
 class RevisionsAdminMixin:
@@ -136,10 +134,10 @@ class RevisionsAdminMixin:
             raise Http404("This article has no imported original: it was written on the desk, "
                           "or imported before originals were kept.")
         content = bytes(original.content)
-        read = ORIGINAL_READERS.get(original.format)
         scraped, problem = None, ""
         try:
-            parsed = read(content)
+            # Read back by its format's parser: what was scraped, against the story now.
+            parsed = read_original(original.format, content)
         except Exception as error:  # a file imported under older rules may no longer parse
             problem = f"It cannot be read again as a {original.get_format_display()}: {error}"
         else:

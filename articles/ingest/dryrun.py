@@ -38,7 +38,7 @@ class DryRunLedger:
         return p.source.name.casefold()  # names are unique, and found ignoring case
 
     def _keys(self, p):
-        url = ("url", p.entry.url) if p.entry.url else None
+        url = ("url", p.url) if p.url else None
         return url, ("body", self._source(p), p.parsed.fingerprint)
 
     def _digest(self, p):
@@ -52,7 +52,7 @@ class DryRunLedger:
         url, body = self._keys(p)
         if url in self.written:
             return None, self.written[url]
-        if found and p.entry.url and found[0].original_url == p.entry.url:
+        if found and p.url and found[0].original_url == p.url:
             return found, None
         if body in self.written:
             return None, self.written[body]

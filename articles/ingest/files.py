@@ -20,6 +20,7 @@ from operator import attrgetter
 from pathlib import Path, PurePosixPath
 
 from .errors import InputError
+from .formats import EXTENSIONS, extension
 from .manifest import FILENAME as MANIFEST_FILENAME
 from .manifest import MAX_MANIFEST_BYTES, ArticleEntry, Manifest, ManifestError, parse_manifest
 from .parse import MAX_FILE_BYTES
@@ -45,6 +46,9 @@ class InputFile:
     read: Callable[[], bytes]
     entry: ArticleEntry | None = None
     path: Path | None = None  # on disk, so another process can read it too
+    # An item of a document already read (formats.expand): its ParsedArticle, or the error
+    # that fails it.
+    parsed: object = None
 
 
 @dataclass(frozen=True)
@@ -128,18 +132,18 @@ def count_files(paths, max_files=MAX_FILES):
                 continue
             total += 1
             if total > max_files:
-                raise TooManyFiles(f"{raw} holds more than {max_files:,} .txt files, the limit "
+                raise TooManyFiles(f"{raw} holds more than {max_files:,} article files, the limit "
                                    "for one run: import it folder by folder (or raise "
                                    "--max-files).")
     return total
 
 
 def iter_inputs(paths, relative_to=None):
-    """InputFiles for files and folders (recursively, `*.txt`), with their manifest entries;
-    a Refused for a path that does not exist or will not be read (a link, a FIFO, a device, a
-    folder that cannot be listed), a broken manifest, and each file it governs (never imported
-    without it); an InputWarning for a manifest entry that matches no file. Names are relative
-    to `relative_to` when given."""
+    """InputFiles for files and folders (recursively, those of formats.EXTENSIONS), with their
+    manifest entries; a Refused for a path that does not exist or will not be read (a link, a
+    FIFO, a device, a folder that cannot be listed), a broken manifest, and each file it
+    governs (never imported without it); an InputWarning for a manifest entry that matches no
+    file. Names are relative to `relative_to` when given."""
     manifests = _Manifests()
 
     def shown(path):
@@ -215,8 +219,9 @@ class _Left:
 
 
 def _walk(path):
-    """Every `*.txt` file below `path` (or `path` itself), sorted, streamed, as a _Found; what
-    will not be read as a _Found with its reason; a _Left after each folder's tree."""
+    """Every article file (formats.EXTENSIONS) below `path` (or `path` itself), sorted,
+    streamed, as a _Found; what will not be read as a _Found with its reason; a _Left after
+    each folder's tree."""
     try:
         mode = os.lstat(path).st_mode
     except FileNotFoundError:
@@ -257,21 +262,21 @@ def _walk(path):
 
 def _found(entry):
     """What the walk makes of one entry of a folder: a Path for a subfolder to walk, a _Found,
-    or None for what an import does not look at (other files than `*.txt`)."""
+    or None for what an import does not look at (a file of no format it reads)."""
     path = Path(entry.path)
     try:
         if entry.is_dir(follow_symlinks=False):
             return path
         if entry.is_symlink():
-            return _Found(path, SYMLINK) if entry.name.endswith(".txt") or entry.is_dir() else None
-        if not entry.name.endswith(".txt"):
+            return _Found(path, SYMLINK) if extension(entry.name) or entry.is_dir() else None
+        if not extension(entry.name):
             return None
         if entry.is_file(follow_symlinks=False):
             return _Found(path)
         return _Found(path, _refusal(entry.stat(follow_symlinks=False).st_mode))
     except OSError:
         # Gone since the folder was listed: reading it says so, under its own name.
-        return _Found(path) if entry.name.endswith(".txt") else None
+        return _Found(path) if extension(entry.name) else None
 
 
 def _is_folder(entry):
@@ -305,8 +310,9 @@ def _unmatched(folder, manifest):
             continue
         except OSError:
             continue  # there, but not to be looked at: reading it would say why
-        if not entry.file.endswith(".txt") and not stat.S_ISDIR(mode):
-            yield entry, f"{entry.file} is not a .txt file: only .txt files are imported"
+        if not extension(entry.file) and not stat.S_ISDIR(mode):
+            yield entry, (f"{entry.file} is not an article file: only {', '.join(EXTENSIONS)} "
+                          "files are imported")
 
 
 def _folders_up(folder, root):

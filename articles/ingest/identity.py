@@ -14,6 +14,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 
 from django.db import connection, transaction
+from taggit.models import Tag
 
 from ..models import Article, RelatedLink, Source
 from ..text import HEADLINE_KEY_CHARS, LEAD_KEY_CHARS
@@ -25,6 +26,7 @@ from .report import failure
 
 logger = logging.getLogger(__name__)
 
+TAG_NAME_CHARS = Tag._meta.get_field("name").max_length
 OWNED_FIELDS = ("headline", "kicker", "image_caption", "body", "language", "original_url")
 OWNED_LINK_FIELDS = ("kind", "title", "teaser", "truncated", "duration_seconds", "language",
                      "url")
@@ -43,8 +45,23 @@ class Prepared:
     digest: str
 
     @property
+    def url(self):
+        """The original URL: the manifest's, else the one the document gave."""
+        return self.values["original_url"]
+
+    @property
     def identity(self):
-        return self.entry.url or (self.source.pk, self.parsed.fingerprint)
+        return self.url or (self.source.pk, self.parsed.fingerprint)
+
+    @property
+    def tags(self):
+        """Tag names: the kicker, then those the document gave, each once (case aside)."""
+        names = {}
+        for name in (self.parsed.kicker, *self.parsed.tags):
+            # A feed's category longer than a tag's name may be is no label: left out.
+            if name and len(name) <= TAG_NAME_CHARS:
+                names.setdefault(name.casefold(), name)
+        return list(names.values())
 
 
 def link_values(position, item):
@@ -59,7 +76,7 @@ def link_values(position, item):
         "truncated": item.truncated,
         "duration_seconds": item.duration_seconds,
         "language": item.language,
-        "url": "",
+        "url": item.url,
         "match_key": key,
     }
 
@@ -96,14 +113,14 @@ def find_existing(prepared):
     by original URL, else (also for a URL not yet recorded) by source and body fingerprint."""
     if not prepared:
         return {}
-    urls = {p.entry.url for p in prepared if p.entry.url}
+    urls = {p.url for p in prepared if p.url}
     fingerprints = {p.parsed.fingerprint for p in prepared}
     by_url = {a.original_url: a for a in Article.objects.filter(original_url__in=urls)}
     by_body = {(a.source_id, a.fingerprint): a for a in Article.objects.filter(
         fingerprint__in=fingerprints, original_url="")}
     found = {}
     for p in prepared:
-        article = by_url.get(p.entry.url) if p.entry.url else None
+        article = by_url.get(p.url) if p.url else None
         article = article or by_body.get((p.source.pk, p.parsed.fingerprint))
         if article:
             found[p.identity] = article
@@ -146,9 +163,11 @@ def _savepoint():
 def check_lengths(parsed):
     """Refuse, with the line, text longer than its column holds (PostgreSQL would refuse the
     row without saying where; SQLite would keep it)."""
-    kicker, caption, limit = _limits()
+    kicker, caption, limit, headline, url = _limits()
     for name, value, most in (("kicker", parsed.kicker, kicker),
-                              ("image caption", parsed.image_caption, caption)):
+                              ("image caption", parsed.image_caption, caption),
+                              ("headline", parsed.headline, headline),
+                              ("original URL", parsed.url, url)):
         if len(value) > most:
             raise ImportFailure(f"the {name} is {len(value):,} characters; the limit is {most}",
                                 parsed.first_line)
@@ -160,7 +179,9 @@ def check_lengths(parsed):
 
 @functools.cache
 def _limits():
-    """(kicker, image caption, video title): what their columns hold."""
-    return (Article._meta.get_field("kicker").max_length,
-            Article._meta.get_field("image_caption").max_length,
-            RelatedLink._meta.get_field("title").max_length)
+    """(kicker, image caption, video title, headline, original URL): what their columns
+    hold."""
+    article = Article._meta.get_field
+    return (article("kicker").max_length, article("image_caption").max_length,
+            RelatedLink._meta.get_field("title").max_length, article("headline").max_length,
+            article("original_url").max_length)

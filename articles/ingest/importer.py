@@ -27,7 +27,7 @@ from .. import revisions
 from ..models import Article, RelatedLink
 from ..text import propose_headline
 from ..workflow import can_publish
-from . import identity, parallel, tuning
+from . import formats, identity, parallel, tuning
 from .dryrun import DryRunLedger
 from .errors import ImportFailure
 from .files import (
@@ -89,13 +89,16 @@ def import_paths(paths, *, relative_to=None, refused=(), max_files=MAX_FILES, on
     dies."""
     total = count_files(paths, max_files=max_files)
     if not total and not refused and all(Path(path).exists() for path in paths):
-        raise NothingToImport(f"No *.txt files found in {', '.join(map(str, paths))}.")
+        raise NothingToImport(f"No article files ({', '.join(formats.EXTENSIONS)}) found in "
+                              f"{', '.join(map(str, paths))}.")
     if on_total:
         on_total(total)
     if workers is None:
         workers = default_workers() if total - resume_after >= parallel.MIN_FILES else 0
     importer = Importer(workers=workers, **options)
-    inputs = chain(refused, iter_inputs(paths, relative_to=relative_to))
+    # A document of several articles (a feed) is one line of the report per article.
+    inputs = formats.expand(chain(refused, iter_inputs(paths, relative_to=relative_to)),
+                            _item_file)
     if resume_after or reported_warnings:
         inputs = resumed(inputs, resume_after, reported_warnings)
     try:
@@ -250,20 +253,22 @@ class Importer:
     # -- reading ------------------------------------------------------------------------------
 
     def _prepare(self, file, parsed=None):
-        if parsed is None:
-            parsed = self.parse(file.read())
+        if isinstance(file.parsed, Exception):
+            raise file.parsed
+        parsed = parsed or file.parsed or self.parse(file.read())
         identity.check_lengths(parsed)
-        source = self._source_for(file)
+        source = self._source_for(file, parsed)
         entry = file.entry or ArticleEntry(file=file.name)
+        headline = entry.headline or parsed.headline
         values = {
             "source": source,
-            "headline": entry.headline or propose_headline(parsed.lead),
-            "headline_proposed": not entry.headline,
+            "headline": headline or propose_headline(parsed.lead),
+            "headline_proposed": not headline,
             "kicker": parsed.kicker,
             "image_caption": parsed.image_caption,
             "body": parsed.body,
             "language": parsed.language or source.language or "en",
-            "original_url": entry.url,
+            "original_url": entry.url or parsed.url,
             "source_file": file.name[-300:],  # the end of a long path says the most
             "fingerprint": parsed.fingerprint,
         }
@@ -272,9 +277,11 @@ class Importer:
         return identity.Prepared(file, parsed, entry, source, values, links,
                                  identity.content_digest(values, links))
 
-    def _source_for(self, file):
+    def _source_for(self, file, parsed):
+        """The manifest's source, else the import's (--source), else the one the document
+        names."""
         entry = file.entry.source if file.entry else None
-        name = entry.name if entry else self.source_name
+        name = entry.name if entry else (self.source_name or parsed.source_name)
         if not name:
             raise ImportFailure("no source for this file: list it in manifest.toml with a "
                                 "source, or pass --source")
@@ -293,7 +300,7 @@ class Importer:
             status = Article.Status.DRAFT  # an editor must write the headline first
         elif status == Article.Status.PUBLISHED and not self.allow_publish:
             status = Article.Status.REVIEW
-        published_at = p.entry.published
+        published_at = p.entry.published or p.parsed.published
         if status == Article.Status.PUBLISHED and published_at is None:
             published_at = timezone.now()
         return {"status": status, "published_at": published_at}
@@ -343,6 +350,10 @@ class Importer:
             return skipped(name, article)
         if p.digest == article.import_digest:
             return FileResult(name, UNCHANGED, article.pk, article.headline)
+        fuller = self.writer.fuller_format(article, p)
+        if fuller:
+            return FileResult(name, UNCHANGED, article.pk, article.headline,
+                              reason=f"kept the fuller text of this story (from {fuller})")
         if article.status not in Article.REPORTER_STATUSES:
             return self._hold(article, p)
         with transaction.atomic():
@@ -367,6 +378,12 @@ class Importer:
         pending = self.writer.hold(article, p)
         return held(p.file.name, article, dismissed_at=pending.decided_at
                     if pending.state == pending.State.DISMISSED else None)
+
+
+def _item_file(file, name, parsed, entry):
+    """The InputFile of one item of a document read by formats.expand."""
+    original = getattr(parsed, "original", b"")
+    return InputFile(name, lambda: original, entry, parsed=parsed)
 
 
 def _guarded(name, step, *args):

@@ -13,6 +13,7 @@ The sidebar is found from the end of the file backwards, so it can never eat the
 what the end of the file proves to be a sidebar.
 """
 
+import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass, field, replace
@@ -59,6 +60,7 @@ class RelatedItem:
     truncated: bool = False  # the teaser was cut off on the page
     language: str = ""  # ISO 639-1 code when the text is clearly in one language, else ""
     line: int = 0
+    url: str = ""  # where the item links, when its format says (a saved page's related box)
 
     @property
     def text(self):
@@ -86,6 +88,13 @@ class ParsedArticle:
     # The file exactly as read, and its format: the import keeps it beside the article.
     original: bytes = field(default=b"", repr=False, compare=False)
     original_format: str = TEXT
+    # What formats that carry metadata say of the article (a feed's item, a NINJS object, a
+    # saved page); a scraped text file says none of it. A manifest's entry wins over each.
+    headline: str = ""
+    url: str = ""  # the original URL: the article's identity
+    published: dt.datetime | None = None  # timezone-aware
+    source_name: str = ""  # the outlet the document names (a channel's title, a site's name)
+    tags: tuple[str, ...] = ()
 
     @property
     def lead(self):

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from .files import Refused
+from .formats import EXTENSIONS, extension
 from .manifest import FILENAME as MANIFEST_FILENAME
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # all uploaded files together, as sent
@@ -25,6 +26,9 @@ class UploadError(ValueError):
     pass
 
 
+KINDS = ", ".join(EXTENSIONS)
+
+
 @dataclass(frozen=True)
 class Upload:
     name: str
@@ -33,7 +37,7 @@ class Upload:
 
 def wanted(name):
     path = PurePosixPath(name)
-    return path.suffix.lower() == ".txt" or path.name == MANIFEST_FILENAME
+    return bool(extension(path.name)) or path.name == MANIFEST_FILENAME
 
 
 def unpack(uploads, folder):
@@ -59,10 +63,10 @@ def unpack(uploads, folder):
         elif wanted(name):
             _plan(planned, PurePosixPath(name), upload.data, upload.name)
         else:
-            raise UploadError(f"{upload.name}: only .txt files, manifest.toml and .zip archives "
-                              "can be imported.")
+            raise UploadError(f"{upload.name}: only article files ({KINDS}), manifest.toml and "
+                              ".zip archives can be imported.")
     if not planned:
-        raise UploadError(" ".join(["The upload holds no .txt article files.",
+        raise UploadError(" ".join([f"The upload holds no article files ({KINDS}).",
                                     *(f"{item.name}: {item.reason}." for item in refused[:3])]))
     for relative in planned:
         for parent in relative.parents:
@@ -131,7 +135,8 @@ def _system_file(path):
 def _not_imported(path):
     if path.suffix.lower() == ".zip":
         return "a zip inside a zip is not imported; unpack it and upload its files"
-    return "only .txt article files and manifest.toml are imported from a zip; not imported"
+    return (f"only article files ({KINDS}) and manifest.toml are imported from a zip; not "
+            "imported")
 
 
 def _read_bounded(archive, info):

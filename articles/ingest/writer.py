@@ -16,13 +16,17 @@ from ..signals import content_changed
 from ..slugs import unique_slugs, unique_source_slug
 from . import bulk
 
+# The originals of what the article now says (not those of versions waiting or dismissed).
+LIVE_ORIGINALS = (Q(pending_version__isnull=True)
+                  | Q(pending_version__state=PendingVersion.State.ACCEPTED))
+
 
 class ArticleWriter:
     """Writes articles for the importer. A test may give the importer a subclass that fails a
     step, to see what a refused write leaves behind."""
 
     def create(self, items, publication):
-        """INSERT new articles for `items` (Prepared), with their links and kicker tags;
+        """INSERT new articles for `items` (Prepared), with their links and tags;
         `publication(p)` gives each one's status and published time. Returns their keys."""
         now = timezone.now()
         slugs = unique_slugs([p.values["headline"] for p in items])
@@ -35,10 +39,12 @@ class ArticleWriter:
         ], now)
         self.insert_links([{**link, "article_id": pk, "target_id": None}
                            for pk, p in zip(keys, items, strict=True) for link in p.links])
-        tags = tags_named({p.parsed.kicker for p in items if p.parsed.kicker})
+        tags = tags_named({name for p in items for name in p.tags})
         bulk.insert_rows(TaggedArticle, [
-            {"content_object_id": pk, "tag_id": tags[p.parsed.kicker.casefold()].pk}
-            for pk, p in zip(keys, items, strict=True) if p.parsed.kicker
+            {"content_object_id": pk, "tag_id": tag_id}
+            for pk, p in zip(keys, items, strict=True)
+            # Two names may be one tag (its slug): tagged once.
+            for tag_id in dict.fromkeys(tags[name.casefold()].pk for name in p.tags)
         ])
         prepare = bulk.RowPreparer(ImportedOriginal, now)
         bulk.insert_rows(ImportedOriginal, [
@@ -57,8 +63,7 @@ class ArticleWriter:
         """Write what the import owns of `p` over `article` (locked by the caller): status,
         times and slug stay the editors'. Its original becomes the article's."""
         now = timezone.now()
-        self.overwrite(article, p.values, p.links, p.digest,
-                       [p.parsed.kicker] if p.parsed.kicker else [], now)
+        self.overwrite(article, p.values, p.links, p.digest, p.tags, now)
         keep_original(article, ImportedOriginal.objects.create(
             **original_values(p, now, article=article)))
 
@@ -84,6 +89,18 @@ class ArticleWriter:
         if new_tags:
             article.tags.add(*new_tags)
 
+    def fuller_format(self, article, p):
+        """The format of the article's original when it came in another format than `p` and
+        with a fuller text (the same story as a page and as a feed's one-line description):
+        whichever arrives last, the fuller text stays. None otherwise."""
+        if len(p.values["body"]) >= len(article.body):
+            return None
+        stored = (ImportedOriginal.objects.filter(article=article).filter(LIVE_ORIGINALS)
+                  .values_list("format", flat=True).first())
+        if stored is None or stored == p.parsed.original_format:
+            return None
+        return ImportedOriginal.Format(stored).label.lower()
+
     def hold(self, article, p):
         """Keep `p` as a version of `article` (published or withdrawn: its live text stays) for
         an editor to accept or dismiss. One waits at a time: a version with other content
@@ -103,7 +120,7 @@ class ArticleWriter:
                                                                          article=article))
             return PendingVersion.objects.create(
                 article=article, original=original, digest=p.digest, imported_at=now,
-                links=p.links, tags=[p.parsed.kicker] if p.parsed.kicker else [],
+                links=p.links, tags=p.tags,
                 **{name: p.values[name] for name in PendingVersion.VALUE_FIELDS})
 
 
@@ -117,13 +134,12 @@ def original_values(p, imported_at, article):
 def keep_original(article, original):
     """Make `original` the article's latest; the ones before it go, but for those of pending
     versions (waiting, or dismissed: kept in the history)."""
-    live = Q(pending_version__isnull=True) | Q(pending_version__state=PendingVersion.State.ACCEPTED)
-    (ImportedOriginal.objects.filter(article=article).filter(live).exclude(pk=original.pk)
-     .delete())
+    (ImportedOriginal.objects.filter(article=article).filter(LIVE_ORIGINALS)
+     .exclude(pk=original.pk).delete())
 
 
 def tags_named(names):
-    """{casefolded name: Tag} for the kicker tags of a batch, creating the missing ones."""
+    """{casefolded name: Tag} for the tags of a batch, creating the missing ones."""
     wanted = {name.casefold(): name for name in names}
     # Exact names too: SQLite's LOWER() (and PostgreSQL's in the C locale) folds ASCII only, so
     # "Россия" would not find itself, and creating it again would spoil the batch.
