@@ -71,6 +71,14 @@ class ArticleFilter(django_filters.FilterSet):
         fields = ["q", "tag", "source", "language", "published_after", "published_before",
                   "has_video"]
 
+    def filter_queryset(self, queryset):
+        # The search after every other filter: it decides how its matches are counted
+        # (articles.search), and a filter after it would make it forget.
+        data = self.form.cleaned_data
+        for name in sorted(data, key=lambda name: name == "q"):
+            queryset = self.filters[name].filter(queryset, data[name])
+        return queryset
+
     def narrowing(self):
         """The filters the request sets, besides the search words (shown in the page's title)."""
         return [name for name in self.filters if name != "q" and self.data.get(name)]

@@ -60,6 +60,30 @@ class Source(models.Model):
 
 
 class ArticleQuerySet(models.QuerySet):
+    _counted_as = None  # see counted_as()
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._counted_as = self._counted_as
+        return clone
+
+    def _filter_or_exclude(self, negate, args, kwargs):
+        clone = super()._filter_or_exclude(negate, args, kwargs)
+        clone._counted_as = None  # other rows now: counted as they are
+        return clone
+
+    def none(self):
+        clone = super().none()
+        clone._counted_as = None
+        return clone
+
+    def counted_as(self, rows):
+        """These articles, to be counted as `rows`: the same articles in a query the database
+        counts faster (see pagination.count_up_to). A later filter forgets it."""
+        clone = self._chain()
+        clone._counted_as = rows
+        return clone
+
     def published(self):
         """What readers may see (see published_q)."""
         return self.filter(published_q())

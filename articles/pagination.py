@@ -9,7 +9,11 @@ COUNT_BOUND = 1000
 
 def count_up_to(rows, limit):
     """How many rows a QuerySet holds, counting no further than `limit`: the count reads at
-    most `limit` ids, in no order and with none of the rows' annotations."""
+    most `limit` ids, in no order and with none of the rows' annotations (through the query
+    the rows are to be counted as, when they say: ArticleQuerySet.counted_as)."""
+    counted_as = getattr(rows, "_counted_as", None)
+    if counted_as is not None:  # not `or`: a QuerySet's truth is its rows, all of them
+        rows = counted_as
     return rows.order_by().values("pk")[:limit].count()
 
 

@@ -96,15 +96,17 @@ def matching(articles, text):
         # Every word as a quoted prefix: FTS5's own operators (AND, NEAR, ") stay words.
         query = " ".join(f'"{word}"*' for word in words)
         entries = SearchEntry.objects.using(articles.db).filter(document__match=query)
+        joined = articles.filter(search_entry__document__match=query)
         if entries.order_by()[:bound + 1].count() > bound:
             # The matches' ids as a list that the articles, read down their date index a page
             # at a time, are checked against. `pk + 0`, not `pk`: on the id itself SQLite
-            # would rather fetch every match by id, then sort them all by date.
+            # would rather fetch every match by id, then sort them all by date. Counted
+            # (up to a bound) joined instead: the index's matches stream in, and the count
+            # stops at the bound rather than build the whole list first.
             return (articles.alias(search_id=F("pk") + 0)
                     .filter(search_id__in=entries.values("article"))
-                    .order_by("-published_at", "-pk"))
-        return (articles.filter(search_entry__document__match=query)
-                .alias(rank=_SQLITE_RANK).order_by("rank", "-published_at", "-pk"))
+                    .order_by("-published_at", "-pk").counted_as(joined))
+        return joined.alias(rank=_SQLITE_RANK).order_by("rank", "-published_at", "-pk")
     # Another database: no index of ours, so substrings, newest first.
     for word in words:
         articles = articles.filter(Q(headline__icontains=word) | Q(kicker__icontains=word)

@@ -6,6 +6,7 @@ from django.db import connection
 
 from articles.ingest.importer import import_paths
 from articles.models import Article
+from articles.pagination import count_up_to
 from articles.search import MAX_SEARCH_WORDS, words_of
 from tests.factories import make_article
 from tests.page_parsers import card_headlines, get_page
@@ -94,3 +95,25 @@ def test_a_search_with_more_matches_than_are_ranked_lists_the_newest_first(
     page = get_page(client, "/articles/?q=Moscow")
     assert card_headlines(page.find("section", cls="results")) == [
         "Ministers meet in Moscow", "Harvest report"]
+
+
+def test_a_search_with_more_matches_than_are_ranked_counts_what_readers_may_see(
+    client, catalogue, settings
+):
+    settings.SEARCH_RANKED_MATCHES = 1
+    # The draft and the scheduled article match too: never counted for readers.
+    page = get_page(client, "/articles/?q=Moscow")
+    assert page.find("h2", id="results-title").text == "2 articles"
+    # Every other filter narrows the count as it narrows the list, whichever comes first in
+    # the address.
+    page = get_page(client, "/articles/?tag=Economy&q=Moscow")
+    assert page.find("h2", id="results-title").text == "1 article"
+    assert card_headlines(page.find("section", cls="results")) == ["Harvest report"]
+
+
+def test_a_filter_after_a_search_counts_its_own_rows(catalogue, settings):
+    settings.SEARCH_RANKED_MATCHES = 1
+    found = Article.objects.published().search("Moscow")
+    assert count_up_to(found, 10) == 2
+    assert count_up_to(found.filter(headline__startswith="Harvest"), 10) == 1
+    assert count_up_to(found.none(), 10) == 0
