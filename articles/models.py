@@ -507,8 +507,10 @@ class RelatedLink(models.Model):
         help_text="Our article this item points to; empty while unresolved.",
     )
     url = models.URLField("external URL", max_length=500, blank=True)
+    # Not indexed: links are matched from the unresolved ones (their target's index) to the
+    # articles' key indexes, never looked up by key.
     match_key = models.CharField(
-        max_length=300, blank=True, editable=False, db_index=True,
+        max_length=300, blank=True, editable=False,
         help_text="Normalised text the import matches against headlines and leads.",
     )
 
