@@ -224,7 +224,7 @@ class Importer:
                     results[index] = failure(item.name, error)
 
         known, prepared = identity.look_up(self.find_existing, prepared, results)
-        new, seen, again, remembered = [], set(), [], {}
+        first, again, remembered = {}, [], {}  # first: identity -> (index, p) to create
         for index, p in prepared:
             found = known.get(p.identity)
             if self._ledger:
@@ -233,11 +233,16 @@ class Importer:
                 results[index] = self._ledger.outcome(p, remembered[index])
             elif found:
                 results[index] = _guarded(p.file.name, self._revisit, p, *found)
-            elif p.identity in seen:
-                again.append((index, p))  # the same story twice in one batch: after the first
+            elif p.identity in first:
+                # The same story twice in one batch (a page and a feed's teaser of it): the
+                # fuller text is created, the other comes after it.
+                kept = first[p.identity]
+                if len(p.values["body"]) > len(kept[1].values["body"]):
+                    first[p.identity], (index, p) = (index, p), kept
+                again.append((index, p))
             else:
-                seen.add(p.identity)
-                new.append((index, p))
+                first[p.identity] = (index, p)
+        new = sorted(first.values(), key=lambda item: item[0])
         results.update(self._create_all(new))
         for index, p in again:
             results[index] = self._write_one(p)
