@@ -358,7 +358,7 @@ class Importer:
         fuller = self.writer.fuller_format(article, p)
         if fuller:
             return FileResult(name, UNCHANGED, article.pk, article.headline,
-                              reason=f"kept the fuller text of this story (from {fuller})")
+                              reason=f"the article keeps its fuller text ({fuller})")
         if article.status not in Article.REPORTER_STATUSES:
             return self._hold(article, p)
         with transaction.atomic():

@@ -99,7 +99,7 @@ class ArticleWriter:
                   .values_list("format", flat=True).first())
         if stored is None or stored == p.parsed.original_format:
             return None
-        return ImportedOriginal.Format(stored).label.lower()
+        return ImportedOriginal.Format(stored).label
 
     def hold(self, article, p):
         """Keep `p` as a version of `article` (published or withdrawn: its live text stays) for

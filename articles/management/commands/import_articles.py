@@ -44,9 +44,12 @@ class Command(BaseCommand):
 
         def on_result(result):
             if progress:
+                if progress.n >= progress.total:  # a feed's items: one line of the report each
+                    progress.total = progress.n + 1
                 progress.update()
             if verbosity > 1:
-                self.stdout.write(f"{result.name}: {result.status}")
+                reason = f" — {result.reason}" if result.reason else ""
+                self.stdout.write(f"{result.name}: {result.status}{reason}")
 
         try:
             # Only failures, skips, held files and warnings are kept: an archive of any size
