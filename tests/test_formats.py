@@ -95,11 +95,11 @@ def test_the_fuller_text_wins_whichever_format_arrives_first(tmp_path, first, th
     code, _, _ = run(copy_of(tmp_path / "2", *then))
     assert code == 0
     found = articles_by_url()
-    assert len(found) == 3  # customs, rains, conseil: one article each
+    assert len(found) == 4  # one article a story
     assert found[CUSTOMS].body.startswith("Trade ministers of the three states signed")
     assert found[CONSEIL].body.startswith("Réunis lundi à Niamey")
     assert dict(ImportedOriginal.objects.values_list("article__original_url", "format")) == {
-        CUSTOMS: "ninjs", RAINS: "rss", CONSEIL: "html"}
+        COUNCIL: "rss", CUSTOMS: "ninjs", RAINS: "rss", CONSEIL: "html"}
 
 
 def test_a_feeds_teaser_of_a_live_story_is_no_new_version_of_it(tmp_path):
