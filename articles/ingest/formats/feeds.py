@@ -235,14 +235,14 @@ def _detail_paragraphs(detail):
 
 def _published(entry, line, warnings):
     for key in ("published", "updated"):
-        parsed = entry.get(f"{key}_parsed")
+        # dict.get: feedparser's own get() answers "updated" with the published time.
+        parsed, raw = dict.get(entry, f"{key}_parsed"), dict.get(entry, key)
         if parsed:
             # feedparser gives UTC (a time with no zone is taken as UTC).
             return dt.datetime(*parsed[:6], tzinfo=dt.UTC)
-        if entry.get(key):
-            warnings.append((line, f"the date “{entry[key]}” is not one feedparser reads: "
-                                   "the article has no published time from the feed"))
-            return None
+        if raw:
+            warnings.append((line, f"the date “{raw}” is not one feedparser reads: it is left "
+                                   "out"))
     return None
 
 
