@@ -9,8 +9,10 @@ from articles.ingest.importer import ImportStopped, NothingToImport, import_path
 
 class Command(BaseCommand):
     help = (
-        "Import scraped article files (*.txt) from files and folders (recursively). A folder's "
-        "manifest.toml supplies headlines, sources, URLs and times. Safe to run again: known "
+        "Import article files from files and folders (recursively), by extension: scraped text "
+        "(.txt), RSS and Atom feeds (.rss, .atom, .xml: an article per item), IPTC NINJS "
+        "(.json) and saved article pages (.html, .htm). A folder's manifest.toml supplies "
+        "headlines, sources, URLs and times. Safe to run again: known "
         "articles are updated only where no editor changed them, and never once published "
         "(their new version is held for an editor)."
     )
@@ -19,7 +21,8 @@ class Command(BaseCommand):
         parser.add_argument("paths", nargs="+", metavar="PATH", help="Files or folders.")
         parser.add_argument(
             "--source", metavar="NAME",
-            help="Source (publication) for files the manifest does not cover; created if new.",
+            help="Source (publication) for files the manifest does not cover, before the one a "
+                 "feed, NINJS item or page names; created if new.",
         )
         parser.add_argument(
             "--publish", action="store_true",
