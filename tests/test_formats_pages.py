@@ -573,5 +573,8 @@ def test_the_desk_shows_the_imported_page_and_reads_it_back(tmp_path):
     # The page as read, decoded, shown as text (never as markup).
     assert "&lt;meta property=&quot;og:site_name&quot;" in html
     assert "le cœur de l’été" in html
+    # The story now, its sidebar's items by their headlines.
+    assert ("<li>Story: Irrigation : le projet de retenues collinaires relancé → "
+            f"{COURRIER}/economie/2025/05/28/irrigation-retenues</li>") in html
     assert RelatedLink.objects.filter(article=article).count() == 3
 
