@@ -578,3 +578,21 @@ def test_the_desk_shows_the_imported_page_and_reads_it_back(tmp_path):
             f"{COURRIER}/economie/2025/05/28/irrigation-retenues</li>") in html
     assert RelatedLink.objects.filter(article=article).count() == 3
 
+
+
+@pytest.mark.django_db
+def test_the_desk_shows_a_page_in_its_declared_charset(tmp_path):
+    # Shift_JIS holds bytes that are neither UTF-8 nor Windows-1252.
+    text = "港湾労働者は火曜日の朝、九日間のストライキを終えて仕事に戻った。"
+    (tmp_path / "port.html").write_bytes(
+        ('<html lang="ja"><head><meta charset="shift_jis"></head><body><article>'
+         f"<p>{text}</p></article></body></html>").encode("shift_jis"))
+    assert run(tmp_path, source="Wire")[0] == 0
+    article = Article.objects.get()
+    assert (article.body, article.language) == (text, "ja")
+    client = Client()
+    client.force_login(make_user("editor", "Editor", is_staff=True))
+    response = client.get(reverse("admin:articles_article_original", args=[article.pk]))
+    assert response.status_code == 200
+    assert "&lt;meta charset=&quot;shift_jis&quot;&gt;" in response.content.decode()
+    assert text in response.content.decode()
