@@ -325,13 +325,14 @@ def test_a_paragraph_with_a_link_in_it_is_kept():
 def test_entities_scripts_and_markup_never_reach_the_body():
     body = ("<article><p>Caf&eacute; owners &amp; fishermen met at&nbsp;noon &ndash; "
             "&ldquo;again&rdquo;, said one of them, a man who had fished the bay for forty "
-            "years.</p><script>alert('x')</script><noscript>Enable JavaScript</noscript>"
+            "years for R&amp;D and AT&amp;Times&amp;notice.</p><script>alert('x')</script>"
+            "<noscript>Enable JavaScript</noscript>"
             "<p>The town&amp;rsquo;s mayor <em>promised</em> a <strong>meeting</strong> with "
             "the harbour board before the end of the month.<br>Nobody came.</p></article>")
     article = parsed(page(body))
     assert article.paragraphs == (
         "Café owners & fishermen met at noon – “again”, said one of them, a man who had "
-        "fished the bay for forty years.",
+        "fished the bay for forty years for R&D and AT&Times&notice.",
         "The town’s mayor promised a meeting with the harbour board before the end of the "
         "month. Nobody came.")
 

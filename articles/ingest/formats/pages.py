@@ -73,6 +73,7 @@ _PROMO = re.compile(
     r"^\W*(?:read (?:also|more)|also read|see also|related|more on this(?: story)?"
     r"|(?:à |a )?lire (?:aussi|également)|(?:à |a )?voir aussi|sur le même sujet)\s*[:：—–-]",
     re.I)
+_ENTITY = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
 # A paragraph whose text is mostly the text of the page's links is navigation, a tag list or a
 # promo, not the story.
 _MOST_LINKS = 0.5
@@ -93,7 +94,6 @@ _TEXT_BLOCKS = ("p", "h1", *_HEADINGS, "li", "blockquote", "td", "dd", "pre")
 MAX_RELATED_TITLE_CHARS = 300
 MAX_RELATED_URL_CHARS = 500
 
-_PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
 _ARTICLE_TYPES = ("Article", "NewsArticle", "ReportageNewsArticle", "AnalysisNewsArticle",
                   "OpinionNewsArticle", "BackgroundNewsArticle", "BlogPosting", "Report")
 
@@ -107,8 +107,10 @@ def parse(data: bytes) -> list[ParsedArticle]:
     if not (_DOCUMENT.search(text) or (text.lstrip().startswith("<") and _BLOCK.search(text))):
         raise ParseError("the file is not HTML: it holds no HTML element")
     try:
-        tree = lxml.html.document_fromstring(_XML_DECLARATION.sub("", text, count=1),
-                                             parser=_PARSER)
+        # A parser of its own: lxml's may not be shared between threads (the desk's requests).
+        tree = lxml.html.document_fromstring(
+            _XML_DECLARATION.sub("", text, count=1),
+            parser=lxml.html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True))
     except (etree.ParserError, ValueError) as error:
         raise ParseError(f"the file cannot be read as HTML: {error}") from None
     page = _Page(tree)
@@ -252,9 +254,13 @@ def _text(element):
             parts.append(piece.text)
         if piece is not element and piece.tail:
             parts.append(piece.tail)
-    # A CMS that escaped its text twice shows "&rsquo;" as text: decoded, as trafilatura's own
-    # text output decodes it.
-    return " ".join(html.unescape("".join(parts)).split())
+    return " ".join(_unescaped("".join(parts)).split())
+
+
+def _unescaped(text):
+    """`text` with the entities a CMS escaped twice decoded ("&rsquo;" shown as text, as
+    trafilatura's own text output decodes it); a bare "&" and what follows it stay."""
+    return _ENTITY.sub(lambda entity: html.unescape(entity.group()), text)
 
 
 def _boilerplate(paragraph, link_texts, headlines):
@@ -296,7 +302,7 @@ class _Page:
         value = self.ld.get(key)
         if isinstance(value, dict):
             value = value.get("name") or value.get("@id")
-        return " ".join(html.unescape(value).split()) if isinstance(value, str) else ""
+        return " ".join(_unescaped(value).split()) if isinstance(value, str) else ""
 
     def _h1(self):
         for path in ("//article//h1", "//main//h1",
@@ -380,7 +386,7 @@ class _Page:
                 names = keywords.split(",")
             elif isinstance(keywords, list):
                 names = [name for name in keywords if isinstance(name, str)]
-        names = (" ".join(html.unescape(name).split()) for name in names)
+        names = (" ".join(_unescaped(name).split()) for name in names)
         return tuple(dict.fromkeys(name for name in names if name))
 
     def link_texts(self):
