@@ -439,6 +439,7 @@ def folder(tmp_path):
     for name in (ENGLISH, FRENCH, JSON_LD, NAVIGATION, COOKIE_WALL):
         shutil.copy(FIXTURES / name, folder / name)
     (folder / "not-a-page.htm").write_bytes(b"Just a note, saved with the wrong name.\n")
+    (folder / "garbled.html").write_bytes(b"<html><body><p>Ca\x81\x8d\x9d</p></body></html>")
     return folder
 
 
@@ -453,6 +454,7 @@ def test_a_folder_of_pages_imports_with_their_metadata_and_clean_bodies(folder):
     assert code == 1  # pages failed
     assert [line for line in err.splitlines() if line.startswith("failed")] == [
         f"failed {folder / COOKIE_WALL}: the page holds no article text",
+        f"failed {folder / 'garbled.html'}: the file is neither UTF-8 nor Windows-1252 text",
         f"failed {folder / NAVIGATION}: the page holds no article text",
         f"failed {folder / 'not-a-page.htm'}: the file is not HTML: it holds no HTML element",
     ]
@@ -500,7 +502,8 @@ def test_a_second_run_changes_nothing(folder):
     assert code == 1
     assert outcomes(out) == {str(folder / name): outcome for name, outcome in (
         (ENGLISH, "unchanged"), (FRENCH, "unchanged"), (JSON_LD, "unchanged"),
-        (NAVIGATION, "failed"), (COOKIE_WALL, "failed"), ("not-a-page.htm", "failed"))}
+        (NAVIGATION, "failed"), (COOKIE_WALL, "failed"), ("not-a-page.htm", "failed"),
+        ("garbled.html", "failed"))}
     assert table_state() == before
     assert ImportedOriginal.objects.count() == 3
     assert Source.objects.count() == 3
