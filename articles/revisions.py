@@ -149,7 +149,9 @@ def sidebar_line(values, targets=None):
     if values.get("kind") == RelatedLink.Kind.VIDEO:
         line = f"Video ({_duration(values.get('duration_seconds'))}): {values.get('title', '')}"
     else:
-        line = f"Story: {values.get('teaser', '')}{'…' if values.get('truncated') else ''}"
+        # A scraped story has its teaser; a saved page's or a feed's, its headline.
+        text = values.get("teaser") or values.get("title", "")
+        line = f"Story: {text}{'…' if values.get('truncated') else ''}"
     target = values.get("target_id")
     if target:
         line += f" → “{(targets or {}).get(target, f'article {target}')}”"

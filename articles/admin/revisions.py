@@ -13,8 +13,7 @@ from django.views.decorators.http import require_POST
 
 from .. import pending as pending_versions
 from .. import revisions
-from ..ingest.formats import read_original
-from ..ingest.parse import decode
+from ..ingest.formats import original_text, read_original
 from ..models import PendingVersion
 from ..workflow import can_publish
 
@@ -156,7 +155,8 @@ class RevisionsAdminMixin:
                                                                       targets=False).sidebar)
         return self._page(
             request, article, "original.html", f"Imported original: {article}",
-            imported=original, text=decode(content) if content.strip() else "",
+            imported=original,
+            text=original_text(original.format, content) if content.strip() else "",
             size=len(content), problem=problem, current=now,
             changes=revisions.changes(scraped, shown) if scraped else [])
 

@@ -18,7 +18,7 @@ from dataclasses import replace
 from pathlib import PurePath
 
 from ..errors import InputError
-from ..parse import TEXT, parse_bytes
+from ..parse import TEXT, decode, parse_bytes
 
 # What an imported original records as its format, beside parse.TEXT.
 RSS = "rss"
@@ -71,6 +71,14 @@ def read_original(format_, data):
     if isinstance(items[0], Exception):
         raise items[0]
     return items[0]
+
+
+def original_text(format_, data):
+    """An imported original's bytes as the text its format's parser read them (a saved page
+    in the charset it declares)."""
+    if format_ == HTML:
+        return importlib.import_module(f"{__name__}.pages").decode(data)
+    return decode(data)
 
 
 def expand(inputs: Iterable, item_file):

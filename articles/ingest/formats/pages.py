@@ -1,0 +1,493 @@
+"""A saved article page (.html, .htm): one article, its main text extracted by trafilatura.
+
+Pure Python, no Django. The page's own metadata gives the headline (og:title, else the
+article's h1, else JSON-LD's headline, else the <title>), the time (article:published_time,
+else JSON-LD datePublished), the original URL (<link rel=canonical>, else og:url, else
+JSON-LD's url), the source (og:site_name, else JSON-LD's publisher), the language (<html lang>,
+else og:locale, else JSON-LD's inLanguage, else detected) and the tags (article:tag, else
+JSON-LD's keywords). The related-stories box, when the page has one, becomes the sidebar.
+
+trafilatura finds the story, with comments left out and in its precision mode (its default mode
+keeps a masthead's tagline and a page of links as a body). What it leaves of the page's
+furniture is pruned before it runs (consent banners and walls, dialogs, bylines, the
+related box) or filtered from its paragraphs after (the headline again, "Read also:" and
+"Lire aussi :" promos, paragraphs made of link text): see _prune and _boilerplate.
+"""
+
+import codecs
+import datetime as dt
+import html
+import json
+import logging
+import re
+from dataclasses import replace
+from urllib.parse import urljoin, urlsplit
+
+import lxml.html
+import trafilatura
+from lxml import etree
+
+from ..language import detect_language
+from ..manifest import MAX_YEAR, MIN_YEAR
+from ..parse import STORIES, STORY, ParsedArticle, ParseError, RelatedItem
+from ..parse import _decode as decode_text  # the text format's rules, for undeclared bytes
+from . import HTML
+
+# trafilatura logs a page it finds no text in as a warning or an error; the import reports that
+# page itself, as a failed file.
+logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
+
+NO_TEXT = "the page holds no article text"
+
+# Where a page declares its charset: a <meta> in its head (or an XHTML page's XML declaration).
+_HEAD_BYTES = 8192
+_META_CHARSET = re.compile(rb"""<meta\b[^>]*?charset\s*=\s*["']?\s*([\w.:-]+)""", re.I)
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+_XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([\w.:-]+)""")
+# Labels that mean Windows-1252 on the web (WHATWG's encoding standard): a page that says
+# ISO-8859-1 or ASCII is read as browsers read it, curly quotes and "œ" included.
+_WINDOWS_1252 = {"ascii", "us-ascii", "iso-8859-1", "iso8859-1", "iso_8859-1", "latin1",
+                 "latin-1", "l1", "cp819", "ibm819", "windows-1252", "cp1252", "x-cp1252"}
+_UTF_16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+# A saved page holds a doctype or an <html>, <head> or <body> tag; a fragment of one at least
+# starts with a tag and holds a block of text.
+_DOCUMENT = re.compile(r"<(?:!doctype\s+html|html|head|body)[\s>/]", re.I)
+_BLOCK = re.compile(r"<(?:article|main|section|div|p|h[1-6])[\s>/]", re.I)
+_FEED_ROOT = re.compile(r"^\s*(?:<\?xml[^>]*\?>\s*)?(?:<!--.*?-->\s*)*<(?:rss|feed|rdf:RDF)\b",
+                        re.S)
+
+# What trafilatura does not take out by itself, pruned from the page before it runs (see
+# _prune): consent banners and walls (named so by their class or id, or shown as dialogs) and
+# bylines.
+_CONSENT_NAMES = re.compile("cookie|consent|gdpr|rgpd|didomi|onetrust|tarteaucitron", re.I)
+_BYLINE_NAMES = re.compile("byline|author|auteur|dateline", re.I)
+# A banner or a wall is a few paragraphs, a byline a line: an element of that name holding
+# more wraps more than that.
+MAX_BANNER_CHARS = 5000
+MAX_BYLINE_CHARS = 200
+_STORY_TAGS = ("html", "body", "main", "article")
+
+# A paragraph that sends the reader to another story: "Read also: …", "» Lire aussi : …".
+_PROMO = re.compile(
+    r"^\W*(?:read (?:also|more)|also read|see also|related|more on this(?: story)?"
+    r"|(?:à |a )?lire (?:aussi|également)|(?:à |a )?voir aussi|sur le même sujet)\s*[:：—–-]",
+    re.I)
+_ENTITY = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
+# A paragraph whose text is mostly the text of the page's links is navigation, a tag list or a
+# promo, not the story.
+_MOST_LINKS = 0.5
+
+# The heading of a related-stories box, or a class or id naming one.
+_RELATED_HEADING = re.compile(
+    r"^(?:related(?: stories| articles| news| content| coverage| links)?|read more"
+    r"|more on this(?: story| topic)?|see also|read also|also read|you may also like"
+    r"|(?:à |a )?lire aussi|(?:à |a )?lire également|(?:à |a )?voir aussi|sur le même sujet"
+    r"|(?:nos )?articles liés)$")
+_RELATED_NAME = re.compile(r"(?:^|[\s_-])(?:related|lire-?aussi|a-lire)", re.I)
+_NOT_A_PAGE = re.compile(r"^(?:javascript|mailto|tel|sms|data):", re.I)
+_BOXES = ("aside", "section", "div", "nav", "ul", "ol")
+_HEADINGS = ("h2", "h3", "h4", "h5", "h6")
+_TEXT_BLOCKS = ("p", "h1", *_HEADINGS, "li", "blockquote", "td", "dd", "pre")
+# What the sidebar's columns hold (RelatedLink.title and .url): a longer link text is no
+# headline, and a longer address is kept out rather than refused by the database.
+MAX_RELATED_TITLE_CHARS = 300
+MAX_RELATED_URL_CHARS = 500
+
+_ARTICLE_TYPES = ("Article", "NewsArticle", "ReportageNewsArticle", "AnalysisNewsArticle",
+                  "OpinionNewsArticle", "BackgroundNewsArticle", "BlogPosting", "Report")
+
+
+def parse(data: bytes) -> list[ParsedArticle]:
+    """The page's one article. Raises ParseError for bytes that are not an HTML page, and for
+    a page that holds no article text (navigation only, a cookie wall, an empty body)."""
+    text, warnings = _decode(data)
+    if _FEED_ROOT.match(text):
+        raise ParseError("the file is a feed, not an HTML page: name it .rss or .atom")
+    if not (_DOCUMENT.search(text) or (text.lstrip().startswith("<") and _BLOCK.search(text))):
+        raise ParseError("the file is not HTML: it holds no HTML element")
+    try:
+        # A parser of its own: lxml's may not be shared between threads (the desk's requests).
+        tree = lxml.html.document_fromstring(
+            _XML_DECLARATION.sub("", text, count=1),
+            parser=lxml.html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True))
+    except (etree.ParserError, ValueError) as error:
+        raise ParseError(f"the file cannot be read as HTML: {error}") from None
+    page = _Page(tree)
+    published, when_warnings = page.published()
+    box, related = page.related()
+    if box is not None:
+        box.drop_tree()  # its links are the sidebar, not the story
+    paragraphs, body_line = _story(tree, page)
+    if not paragraphs:
+        raise ParseError(NO_TEXT)
+    language = page.language() or detect_language(" ".join(paragraphs[:3]))
+    headline, headline_line = page.headline()
+    return [ParsedArticle(
+        kicker="",
+        image_caption="",
+        paragraphs=paragraphs,
+        # As in a scraped sidebar, only a language other than the article's is recorded.
+        related=tuple(item if item.language != language else replace(item, language="")
+                      for item in related),
+        sidebar=STORIES if related else None,
+        language=language,
+        first_line=headline_line or body_line,
+        body_line=body_line,
+        sidebar_line=None,
+        warnings=(*warnings, *when_warnings),
+        original=data,
+        original_format=HTML,
+        headline=headline,
+        url=page.url,
+        published=published,
+        source_name=page.source_name(),
+        tags=page.tags(),
+    )]
+
+
+# ---------------------------------------------------------------------------------------------
+# Bytes to text
+
+
+def decode(data):
+    """The page's text: in the charset it declares, else as a text file is read (UTF-8, a
+    stray byte replaced, else Windows-1252)."""
+    return _decode(data)[0]
+
+
+def _decode(data):
+    """(text, warnings): see `decode`; a warning when bytes that are not UTF-8 were replaced."""
+    if data.startswith(_UTF_16_BOMS):
+        try:
+            return data.decode("utf-16"), ()
+        except UnicodeDecodeError:
+            raise ParseError("the page starts as UTF-16 but is not UTF-16 text") from None
+    declared = _declared_charset(data[:_HEAD_BYTES])
+    if declared and declared != "utf-8" and b"\x00" not in data:
+        try:
+            return data.decode(declared), ()
+        except UnicodeDecodeError:
+            pass  # a page that is not what it says: read as an undeclared one
+    text, warnings = decode_text(data)
+    return text.removeprefix("\ufeff"), warnings
+
+
+def _declared_charset(head):
+    """The codec of the charset the page's head declares, or None (none, or unknown)."""
+    match = _XML_ENCODING.match(head) or _META_CHARSET.search(head)
+    if not match:
+        return None
+    label = match.group(1).decode("ascii", "replace").strip().lower()
+    if label in _WINDOWS_1252:
+        return "cp1252"
+    if label.startswith("utf-16"):
+        return "utf-8"  # bytes that spell an ASCII <meta> are not UTF-16 (WHATWG)
+    try:
+        return codecs.lookup(label).name
+    except LookupError:
+        return None
+
+
+# ---------------------------------------------------------------------------------------------
+# The story
+
+
+def _story(tree, page):
+    """(paragraphs, the line of the first): the page's main text as trafilatura finds it, less
+    what _boilerplate names."""
+    _prune(tree)
+    document = trafilatura.bare_extraction(
+        tree, favor_precision=True, include_comments=False, include_tables=True,
+        include_images=False, include_links=False, include_formatting=False)
+    if document is None or document.body is None:
+        return (), 1
+    links = page.link_texts()
+    repeated = {_folded(name) for name in page.headlines() if name}
+    paragraphs = tuple(paragraph for paragraph in _paragraphs(document.body)
+                       if paragraph and not _boilerplate(paragraph, links, repeated))
+    return paragraphs, page.line_of(paragraphs[0]) if paragraphs else 1
+
+
+def _prune(tree):
+    """Take out of `tree` the page's furniture trafilatura keeps: consent banners and walls,
+    dialogs and bylines; never the page's body, main or article, nor what holds them."""
+    doomed = []
+    for element in tree.iter(etree.Element):
+        if element.tag in _STORY_TAGS:
+            continue
+        names = f"{element.get('class', '')} {element.get('id', '')}"
+        if (_CONSENT_NAMES.search(names) or element.get("role") == "dialog"
+                or element.get("aria-modal") == "true"):
+            most = MAX_BANNER_CHARS
+        elif _BYLINE_NAMES.search(names) or element.get("rel") == "author":
+            most = MAX_BYLINE_CHARS
+        else:
+            continue
+        if (element.find(".//main") is None and element.find(".//article") is None
+                and len(" ".join(element.text_content().split())) < most):
+            doomed.append(element)
+    for element in doomed:
+        element.drop_tree()  # its tail, the text after it, stays
+
+
+def _paragraphs(body):
+    """trafilatura's blocks as plain-text paragraphs: a list's items and a table's rows one
+    paragraph each."""
+    for element in body:
+        if element.tag == "list":
+            yield from (_text(item) for item in element.iter("item"))
+        elif element.tag == "table":
+            for row in element.iter("row"):
+                yield " | ".join(filter(None, (_text(cell) for cell in row.iter("cell"))))
+        elif element.tag != "graphic":
+            yield _text(element)
+
+
+def _text(element):
+    # Blocks and line breaks inside a block are spaces, never glued words.
+    parts = []
+    for piece in element.iter():
+        if piece is not element and piece.tag in ("lb", "p", "item", "cell", "head", "quote"):
+            parts.append(" ")
+        if piece.text and piece.tag != "lb":
+            parts.append(piece.text)
+        if piece is not element and piece.tail:
+            parts.append(piece.tail)
+    return " ".join(_unescaped("".join(parts)).split())
+
+
+def _unescaped(text):
+    """`text` with the entities a CMS escaped twice decoded ("&rsquo;" shown as text, as
+    trafilatura's own text output decodes it); a bare "&" and what follows it stay."""
+    return _ENTITY.sub(lambda entity: html.unescape(entity.group()), text)
+
+
+def _boilerplate(paragraph, link_texts, headlines):
+    """Whether an extracted paragraph is the page's furniture: the headline again, a promo for
+    another story, or mostly link text (a tag list, navigation)."""
+    if _folded(paragraph) in headlines or _PROMO.match(paragraph):
+        return True
+    linked = sum(len(link) for link in link_texts if link in paragraph)
+    return linked > _MOST_LINKS * len(paragraph)
+
+
+def _folded(text):
+    return " ".join(text.split()).casefold()
+
+
+# ---------------------------------------------------------------------------------------------
+# The page's metadata
+
+
+class _Page:
+    """What the page's head and markup say of its article."""
+
+    def __init__(self, tree):
+        self.tree = tree
+        self.metas = {}  # {property or name: [(content, line)]}, in the page's order
+        for meta in tree.iter("meta"):
+            key = (meta.get("property") or meta.get("name") or "").strip().lower()
+            content = " ".join((meta.get("content") or "").split())
+            if key and content:
+                self.metas.setdefault(key, []).append((content, meta.sourceline))
+        self.ld = _json_ld_article(tree)
+        self.url = self._url()
+
+    def meta(self, key):
+        found = self.metas.get(key)
+        return found[0][0] if found else ""
+
+    def _ld_text(self, key):
+        value = self.ld.get(key)
+        if isinstance(value, dict):
+            value = value.get("name") or value.get("@id")
+        return " ".join(_unescaped(value).split()) if isinstance(value, str) else ""
+
+    def _h1(self):
+        for path in ("//article//h1", "//main//h1",
+                     "//h1[not(ancestor::nav or ancestor::header or ancestor::footer"
+                     " or ancestor::aside)]", "//h1"):
+            for h1 in self.tree.xpath(path):
+                text = " ".join(h1.text_content().split())
+                if text:
+                    return text, h1.sourceline
+        return "", None
+
+    def headlines(self):
+        """Every name the page gives its story, which the story's text need not repeat."""
+        return (self.meta("og:title"), self._h1()[0], self._ld_text("headline"),
+                self.meta("twitter:title"))
+
+    def headline(self):
+        """(headline, its line): og:title, else the h1, else JSON-LD's, else the <title>
+        less the site's name."""
+        found = self.metas.get("og:title")
+        if found:
+            return found[0]
+        h1 = self._h1()
+        if h1[0]:
+            return h1
+        if self._ld_text("headline"):
+            return self._ld_text("headline"), None
+        title = self.tree.find(".//title")
+        if title is None:
+            return "", None
+        text = " ".join(title.text_content().split())
+        site = self.source_name()
+        for separator in (" | ", " - ", " – ", " — ", " · ", " :: "):
+            if site and text.endswith(f"{separator}{site}"):
+                text = text[: -len(separator + site)]
+        return text, title.sourceline
+
+    def _url(self):
+        base = ""
+        for link in self.tree.iter("link"):
+            if "canonical" in (link.get("rel") or "").lower().split():
+                base = (link.get("href") or "").strip()
+                break
+        fallback = self.meta("og:url") or self._ld_text("url")
+        # A relative canonical address is the page's own, read against the one og:url gives.
+        url = urljoin(fallback, base) if base else fallback
+        return url if _is_web(url) else (fallback if _is_web(fallback) else "")
+
+    def published(self):
+        """(aware UTC datetime or None, warnings)."""
+        for value, line in self.metas.get("article:published_time", ()):
+            when = _datetime(value)
+            if when:
+                return when, ()
+            warning = (line or 1, f"article:published_time {value!r} is not an ISO 8601 "
+                                  f"time of the years {MIN_YEAR} to {MAX_YEAR}: left out")
+            break
+        else:
+            warning = None
+        when = _datetime(self._ld_text("datePublished"))
+        return when, (warning,) if warning and not when else ()
+
+    def source_name(self):
+        return self.meta("og:site_name") or self._ld_text("publisher")
+
+    def language(self):
+        """The page's ISO 639-1 code ("fr" from "fr-FR"), or "" when it says none."""
+        root = self.tree.getroottree().getroot()
+        for value in (root.get("lang"), root.get("xml:lang"), self.meta("og:locale"),
+                      self._ld_text("inLanguage")):
+            code = re.split(r"[-_]", (value or "").strip(), maxsplit=1)[0].lower()
+            if len(code) == 2 and code.isascii() and code.isalpha():
+                return code
+        return ""
+
+    def tags(self):
+        names = [value for value, _ in self.metas.get("article:tag", ())]
+        if not names:
+            keywords = self.ld.get("keywords")
+            if isinstance(keywords, str):
+                names = keywords.split(",")
+            elif isinstance(keywords, list):
+                names = [name for name in keywords if isinstance(name, str)]
+        names = (" ".join(_unescaped(name).split()) for name in names)
+        return tuple(dict.fromkeys(name for name in names if name))
+
+    def link_texts(self):
+        texts = {" ".join(a.text_content().split()) for a in self.tree.iter("a")}
+        texts.discard("")
+        return texts
+
+    def line_of(self, paragraph):
+        """The line of the page's block that starts with `paragraph`, else 1."""
+        start = paragraph[:60]
+        for element in self.tree.iter(*_TEXT_BLOCKS):
+            if " ".join(element.text_content().split()).startswith(start):
+                return element.sourceline or 1
+        return 1
+
+    def related(self):
+        """(the related-stories box, its items in the page's order), or (None, ())."""
+        for box in self.tree.iter(*_BOXES):
+            if not _is_related_box(box):
+                continue
+            items, seen = [], set()
+            for link in box.iter("a"):
+                title = " ".join(link.text_content().split())
+                href = (link.get("href") or "").strip()
+                if href.startswith("#") or _NOT_A_PAGE.match(href):
+                    continue  # a place in this page, a script, an address: no story
+                url = _absolute(self.tree, self.url, href)
+                if not title or len(title) > MAX_RELATED_TITLE_CHARS or (url and url in seen):
+                    continue
+                seen.add(url)
+                items.append(RelatedItem(
+                    kind=STORY, title=title,
+                    url=url if len(url) <= MAX_RELATED_URL_CHARS else "",
+                    language=detect_language(title) or "", line=link.sourceline or 0))
+            if items:
+                return box, tuple(items)
+        return None, ()
+
+
+def _is_related_box(box):
+    """Whether `box` is a related-stories box: its label, its heading (before its first link)
+    or its class or id says so, and it does not hold the story itself."""
+    first = next(box.iter("a", *_HEADINGS), None)
+    labels = [box.get("aria-label") or ""]
+    if first is not None and first.tag != "a":
+        labels.append(first.text_content())
+    labelled = box.get("aria-labelledby")
+    if labelled:
+        labels += [e.text_content() for e in box.xpath("//*[@id=$id]", id=labelled.split()[0])]
+    named = any(_RELATED_HEADING.match(" ".join(label.split()).casefold().rstrip(" :"))
+                for label in labels)
+    if not (named or _RELATED_NAME.search(f"{box.get('class') or ''} {box.get('id') or ''}")):
+        return False
+    return not box.xpath(".//h1 or .//article or .//main")
+
+
+def _absolute(tree, page_url, href):
+    """`href` as an absolute http(s) address (against <base href>, else the page's URL), or
+    "" when it is none (a fragment, a script, a relative address of a page with no URL)."""
+    href = href.strip()
+    base = next((b.get("href") for b in tree.iter("base") if b.get("href")), "") or page_url
+    url = urljoin(urljoin(page_url, base), href) if base else href
+    return url if _is_web(url) else ""
+
+
+def _is_web(url):
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def _datetime(value):
+    """An ISO 8601 time as an aware UTC datetime (UTC when it gives no offset), or None (none,
+    or a year a manifest would refuse too)."""
+    try:
+        when = dt.datetime.fromisoformat((value or "").strip())
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=dt.UTC)
+        when = when.astimezone(dt.UTC)
+    except (ValueError, OverflowError):
+        return None
+    return when if MIN_YEAR <= when.year <= MAX_YEAR else None
+
+
+def _json_ld_article(tree):
+    """The page's JSON-LD object of an article type (in a @graph or a list too), else {}."""
+    for script in tree.xpath("//script[@type='application/ld+json']"):
+        try:
+            found = json.loads(script.text or "")
+        except (ValueError, RecursionError):
+            continue  # a broken block of structured data: the page's other metadata stands
+        candidates = found if isinstance(found, list) else [found]
+        for candidate in list(candidates):
+            if isinstance(candidate, dict) and isinstance(candidate.get("@graph"), list):
+                candidates.extend(candidate["@graph"])
+        for candidate in candidates:
+            if not isinstance(candidate, dict):
+                continue
+            kinds = candidate.get("@type")
+            kinds = kinds if isinstance(kinds, list) else [kinds]
+            if any(kind in _ARTICLE_TYPES for kind in kinds):
+                return candidate
+    return {}
+
+
