@@ -156,7 +156,7 @@ def strip_ellipsis(line):
 
 def decode(data):
     """Bytes to text: UTF-8 (with or without a byte-order mark), else Windows-1252."""
-    return _decode(data)[0]
+    return decode_with_warnings(data)[0]
 
 
 # A well-formed multi-byte UTF-8 sequence. Windows-1252 text almost never holds one (it would
@@ -169,7 +169,7 @@ _REPLACEMENT = "\ufffd"
 _LINES_NAMED = 5  # in a warning, the further lines with replaced bytes named by number
 
 
-def _decode(data):
+def decode_with_warnings(data):
     """(text, warnings): see `decode`; a warning, with its line, when a UTF-8 file held bytes
     that are not UTF-8, replaced with U+FFFD rather than decoding the whole file as
     Windows-1252."""
@@ -235,7 +235,7 @@ def _replaced_lines(data):
 
 def parse_bytes(data):
     """Parse one article file's bytes (see `decode`), its warnings kept with it."""
-    text, warnings = _decode(data)
+    text, warnings = decode_with_warnings(data)
     return replace(parse_text(text), warnings=warnings, original=data)
 
 

@@ -30,7 +30,7 @@ from lxml import etree
 from ..language import detect_language
 from ..manifest import MAX_YEAR, MIN_YEAR
 from ..parse import STORIES, STORY, ParsedArticle, ParseError, RelatedItem
-from ..parse import _decode as decode_text  # the text format's rules, for undeclared bytes
+from ..parse import decode_with_warnings as decode_text  # the text format's rules
 from . import HTML
 
 # trafilatura logs a page it finds no text in as a warning or an error; the import reports that
