@@ -5,6 +5,7 @@ from tqdm import tqdm
 
 from articles.ingest.files import MAX_FILES, TooManyFiles
 from articles.ingest.importer import ImportStopped, NothingToImport, import_paths
+from articles.ingest.report import FAILED
 
 
 class Command(BaseCommand):
@@ -51,7 +52,8 @@ class Command(BaseCommand):
                     progress.total = progress.n + 1
                 progress.update()
             if verbosity > 1:
-                reason = f" — {result.reason}" if result.reason else ""
+                # A failure's reason is in the report on stderr, with its line.
+                reason = f" — {result.reason}" if result.reason and result.status != FAILED else ""
                 self.stdout.write(f"{result.name}: {result.status}{reason}")
 
         try:
