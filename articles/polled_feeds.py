@@ -108,10 +108,6 @@ class Feed(models.Model):
     def __str__(self):
         return self.url
 
-    @property
-    def every(self):
-        return timedelta(minutes=self.interval)
-
     def fetch_after(self, moment):
         """When the feed is due again after a fetch started at `moment`."""
-        return moment + self.every
+        return moment + timedelta(minutes=self.interval)

@@ -115,10 +115,10 @@ class _Redirects(urllib.request.HTTPRedirectHandler):
 
 
 class HttpClient:
-    """GETs a feed: conditional (If-None-Match, If-Modified-Since), within `timeout` seconds for
-    the whole exchange (and each wait on the network), no more than `max_bytes` read, at most
-    `max_redirects` redirects followed. Standard library only (urllib): a GET needs no more, and
-    every step is bounded here."""
+    """GETs a feed: conditional (If-None-Match, If-Modified-Since), given up after `timeout`
+    seconds (no wait on the network lasts longer, and none starts once they are past), no more
+    than `max_bytes` read, at most `max_redirects` redirects followed. Standard library only
+    (urllib): a GET needs no more, and every step is bounded here."""
 
     def __init__(self, *, timeout=10.0, max_bytes=MAX_FILE_BYTES, max_redirects=MAX_REDIRECTS,
                  agent=None):
@@ -164,7 +164,8 @@ class HttpClient:
         except FetchError:
             raise
         except (TimeoutError, urllib.error.URLError, OSError, http.client.HTTPException) as error:
-            raise FetchError(self._network_reason(error, url)) from None
+            last = redirects.hops[-1][1] if redirects.hops else url
+            raise FetchError(self._network_reason(error, urlsplit(last).hostname)) from None
 
     def _read(self, answer, deadline):
         declared = answer.headers.get("Content-Length", "")
@@ -186,13 +187,13 @@ class HttpClient:
     def _too_big(self):
         return f"the response is over the limit of {self.max_bytes:,} bytes"
 
-    def _network_reason(self, error, url):
+    def _network_reason(self, error, host):
         reason = getattr(error, "reason", error) if isinstance(error, urllib.error.URLError) \
             else error
         if isinstance(reason, TimeoutError):
             return f"timed out after {self.timeout:g} s"
         if isinstance(reason, socket.gaierror):
-            return f"cannot find the host {urlsplit(url).hostname}: {reason.strerror}"
+            return f"cannot find the host {host}: {reason.strerror}"
         if isinstance(reason, ConnectionRefusedError):
             return "connection refused"
         if isinstance(reason, http.client.HTTPException):
@@ -223,25 +224,37 @@ def extension_for(feed_format, response):
     media = response.content_type.split(";")[0].strip().lower()
     if media in BY_CONTENT_TYPE:
         return BY_CONTENT_TYPE[media]
-    if media.endswith("+xml") and media not in HTML_TYPES:
-        return ".xml"
     if media.endswith("+json"):
         return ".json"
+    if media.endswith("+xml") and media not in HTML_TYPES:
+        return ".xml"
+    sniffed = _sniff(response.body)
+    if media in HTML_TYPES or sniffed == "html":
+        # Servers that call every file text/html are common: a feed says what it is itself.
+        if sniffed in FEED_EXTENSIONS:
+            return sniffed
+        raise FetchError(f"not a feed: the server sent an HTML page ({media or 'no type'})",
+                         response.status)
     by_url = formats.extension(urlsplit(response.url).path)
     if by_url in FEED_EXTENSIONS:
         return by_url
-    start = response.body[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    # Servers that call every file text/html or text/plain are common: the feed says itself.
-    if start.startswith((b"<rss", b"<feed", b"<rdf:rdf")) or (
-            start.startswith(b"<?xml") and b"<html" not in start):
+    if sniffed:
+        return sniffed
+    raise FetchError(f"not a feed it can read: the server sent {media or 'no Content-Type'}; "
+                     "choose the feed's format if it is RSS, Atom or NINJS", response.status)
+
+
+def _sniff(body):
+    """What the body's first bytes say it is: ".xml", ".json", "html", or "" (no telling)."""
+    start = body[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if start.startswith((b"<!doctype html", b"<html")) or (
+            start.startswith(b"<?xml") and b"<html" in start):
+        return "html"
+    if start.startswith((b"<?xml", b"<rss", b"<feed", b"<rdf:rdf")):
         return ".xml"
     if start.startswith((b"{", b"[")):
         return ".json"
-    if media in HTML_TYPES or start.startswith((b"<!doctype html", b"<html", b"<?xml")):
-        raise FetchError(f"not a feed: the server sent an HTML page ({media or 'no type'})",
-                         response.status)
-    raise FetchError(f"not a feed it can read: the server sent {media or 'no Content-Type'}; "
-                     "choose the feed's format if it is RSS, Atom or NINJS", response.status)
+    return ""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -270,32 +283,32 @@ def fetch_feeds(feed_ids=None, *, every=False, client=None, now=None):
     """Fetch and import feeds: those of `feed_ids` (active or not), else every active feed if
     `every`, else the active ones that are due; returns an Outcome each, in order. A due feed
     is taken by one fetcher only (the worker, the command) until its next time. Raises
-    UnknownFeeds, having fetched nothing, when an id names no feed."""
-    now = now or timezone.now()
+    UnknownFeeds, having fetched nothing, when an id names no feed. `now`: the time the
+    fetches start at (the clock's, feed by feed, when not given)."""
     client = client or client_from_settings()
+    asked = feed_ids or every
     if feed_ids:
-        feeds = list(Feed.objects.filter(pk__in=feed_ids).select_related("source"))
-        missing = sorted(set(map(int, feed_ids)) - {feed.pk for feed in feeds})
+        order = [int(pk) for pk in feed_ids]
+        feeds = list(Feed.objects.filter(pk__in=order).select_related("source"))
+        missing = sorted(set(order) - {feed.pk for feed in feeds})
         if missing:
             raise UnknownFeeds(f"no feed {', '.join(map(str, missing))}")
-        feeds.sort(key=lambda feed: list(map(int, feed_ids)).index(feed.pk))
+        feeds.sort(key=lambda feed: order.index(feed.pk))
     elif every:
         feeds = list(Feed.objects.filter(active=True).select_related("source").order_by("pk"))
     else:
-        feeds = [feed for feed in Feed.objects.due(now).select_related("source").order_by("pk")
-                 if _claim(feed, now)]
+        feeds = list(Feed.objects.due(now).select_related("source").order_by("pk"))
     outcomes = []
     for feed in feeds:
-        if feed_ids or every:
-            Feed.objects.filter(pk=feed.pk).update(next_fetch_at=feed.fetch_after(now))
-        outcomes.append(fetch_feed(feed, client=client, now=now))
+        moment = now or timezone.now()
+        # Taken one at a time, just before its fetch: a worker stopped half-way has left the
+        # others due. A due feed another fetcher took since it was read is passed over.
+        taken = Feed.objects.filter(pk=feed.pk)
+        if not asked:
+            taken = taken.filter(next_fetch_at=feed.next_fetch_at)
+        if taken.update(next_fetch_at=feed.fetch_after(moment)):
+            outcomes.append(fetch_feed(feed, client=client, now=moment))
     return outcomes
-
-
-def _claim(feed, now):
-    # Another worker or command that read the same due feed finds it taken.
-    return Feed.objects.filter(pk=feed.pk, next_fetch_at=feed.next_fetch_at).update(
-        next_fetch_at=feed.fetch_after(now)) == 1
 
 
 def fetch_feed(feed, *, client=None, now=None):

@@ -218,6 +218,16 @@ def test_an_html_page_is_not_a_feed(server):
     assert not Article.objects.exists()
 
 
+def test_a_body_of_no_format_it_can_tell_is_an_error(server):
+    url = server.serve("/latest", Reply(body=b"Sahel Wire: 2 stories today",
+                                        headers={"Content-Type": "text/plain"}))
+    feed = Feed.objects.create(url=url)
+
+    assert fetch() == [f"feed {feed.pk} {url}: error: not a feed it can read: the server sent "
+                       "text/plain; choose the feed's format if it is RSS, Atom or NINJS"]
+    assert not Article.objects.exists()
+
+
 def test_an_html_page_read_as_the_chosen_format_fails_in_the_parser(server):
     url = server.serve("/news", Reply(body=HTML_PAGE, headers={"Content-Type": "text/html"}))
     feed = Feed.objects.create(url=url, format=Feed.Format.RSS)
@@ -414,6 +424,31 @@ def test_a_feed_that_does_not_exist_is_refused_and_nothing_is_fetched(server):
         fetch("--all", due.pk)
 
     assert server.requests == []
+
+
+class AnotherFetcherMeanwhile:
+    """A client whose first GET lets another fetcher run first, as a second worker would."""
+
+    def __init__(self):
+        self.client = polling.HttpClient(timeout=5)
+        self.others = None
+
+    def get(self, url, **conditions):
+        if self.others is None:
+            self.others = polling.fetch_feeds(client=self.client)
+        return self.client.get(url, **conditions)
+
+
+def test_a_due_feed_is_fetched_by_one_fetcher_only(server):
+    first = Feed.objects.create(url=server.serve("/a.rss", feed_reply(rss([NIAMEY]))))
+    second = Feed.objects.create(url=server.serve("/b.rss", feed_reply(rss([HARVEST]))))
+    meanwhile = AnotherFetcherMeanwhile()
+
+    mine = polling.fetch_feeds(client=meanwhile)
+
+    assert [outcome.feed_id for outcome in mine] == [first.pk]
+    assert [outcome.feed_id for outcome in meanwhile.others] == [second.pk]
+    assert fetched_paths(server) == ["/b.rss", "/a.rss"]
 
 
 # -------------------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ def status_badge(feed):
 @admin.register(Feed)
 class FeedAdmin(admin.ModelAdmin):
     formfield_overrides = URL_FIELDS
-    list_display = ["url", "source_label", "every", "active", "last_fetched_at", "status",
+    list_display = ["url", "source_label", "interval_label", "active", "last_fetched_at", "status",
                     "last_import_label", "error_excerpt"]
     list_filter = ["last_status", "active", "format"]
     list_select_related = ["source"]
@@ -73,7 +73,7 @@ class FeedAdmin(admin.ModelAdmin):
         return obj.source or "the feed's own title"
 
     @admin.display(description="interval", ordering="interval")
-    def every(self, obj):
+    def interval_label(self, obj):
         return f"every {obj.interval:,} min"
 
     @admin.display(description="last status", ordering="last_status")
