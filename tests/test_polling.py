@@ -5,6 +5,7 @@ polling the due feeds. The feeds are served from 127.0.0.1 (tests/feed_server.py
 import io
 import socket
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -203,6 +204,37 @@ def test_the_format_comes_from_the_content_type_the_url_or_the_body(server, path
     feed = Feed.objects.create(url=url)
 
     assert fetch() == [f"feed {feed.pk} {url}: ok: 1 created"]
+
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "formats"
+
+
+@pytest.mark.parametrize(("fixture", "content_type", "chosen", "original", "language"), [
+    ("feeds/courrier-du-sahel.atom", "application/atom+xml", Feed.Format.AUTO,
+     ImportedOriginal.Format.ATOM, "fr"),
+    ("feeds/courrier-du-sahel.atom", "text/xml", Feed.Format.ATOM,
+     ImportedOriginal.Format.ATOM, "fr"),
+    ("ninjs/customs-deal-2.1.json", "application/json", Feed.Format.AUTO,
+     ImportedOriginal.Format.NINJS, "en"),
+    ("ninjs/wire-batch.json", "application/octet-stream", Feed.Format.NINJS,
+     ImportedOriginal.Format.NINJS, None),
+], ids=["atom", "atom-chosen", "ninjs", "ninjs-chosen"])
+def test_atom_and_ninjs_feeds_import_too(server, fixture, content_type, chosen, original,
+                                         language):
+    body = (FIXTURES / fixture).read_bytes()
+    url = server.serve("/latest", feed_reply(body, content_type=content_type))
+    feed = Feed.objects.create(url=url, format=chosen)
+
+    (line,) = fetch()
+
+    assert line.startswith(f"feed {feed.pk} {url}: ok: ")
+    created = reloaded(feed).last_import["created"]
+    assert created >= 1 and created == Article.objects.count()
+    assert set(ImportedOriginal.objects.values_list("format", flat=True)) == {original}
+    if language:
+        assert set(Article.objects.values_list("language", flat=True)) == {language}
+    assert fetch(feed.pk) == [f"feed {feed.pk} {url}: not modified: HTTP 304, nothing "
+                              "imported"]
 
 
 def test_an_html_page_is_not_a_feed(server):
