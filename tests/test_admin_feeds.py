@@ -21,6 +21,9 @@ from tests.feed_server import RSS_TYPE, FeedServer, Reply
 from tests.test_polling import HARVEST, NIAMEY, feed_reply, rss
 
 pytestmark = pytest.mark.django_db
+# The worker (django-tasks-db's) checks its connection as a request would, and on PostgreSQL
+# closes one in a transaction: its tests commit.
+WORKER = pytest.mark.django_db(transaction=True)
 
 FEEDS = "/admin/articles/feed/"
 ADD = f"{FEEDS}add/"
@@ -111,6 +114,7 @@ def test_a_feeds_page_shows_its_errors_and_a_permanent_move(server, editor):
 # Adding and changing a feed
 
 
+@WORKER
 def test_an_editor_adds_a_feed_and_the_worker_polls_it_at_once(server, editor):
     url = server.serve("/wire.rss", feed_reply(rss([NIAMEY])))
     data = {**form_data(editor, ADD, "feed_form"), "url": url, "interval": "15",
@@ -203,6 +207,7 @@ def test_an_editor_fetches_feeds_now(server, editor):
     assert Article.objects.get().original_url == NIAMEY.url
 
 
+@WORKER
 def test_with_background_jobs_fetch_now_queues_the_feeds_for_the_worker(server, editor,
                                                                         settings):
     settings.IMPORT_JOBS = "background"

@@ -21,6 +21,9 @@ from tests.factories import make_source
 from tests.feed_server import RSS_TYPE, FeedServer, Item, Reply, rss
 
 pytestmark = pytest.mark.django_db
+# The worker (django-tasks-db's) checks its connection as a request would, and on PostgreSQL
+# closes one in a transaction: its tests commit.
+WORKER = pytest.mark.django_db(transaction=True)
 
 NIAMEY = Item("https://wire.example.com/2026/11/30/niamey-summit",
               "Sahel leaders agree a joint force in Niamey",
@@ -505,6 +508,7 @@ def time_passes(minutes):
     DBTaskResult.objects.update(run_after=F("run_after") - ago)
 
 
+@WORKER
 def test_the_worker_fetches_the_due_feeds_on_their_interval(server):
     due, recent, _ = situation(server)
 
@@ -530,6 +534,7 @@ def test_the_worker_fetches_the_due_feeds_on_their_interval(server):
     assert queued_polls().count() == 1
 
 
+@WORKER
 def test_a_poll_a_stopped_worker_left_running_does_not_stop_polling(server):
     due, _, _ = situation(server)
     polling.schedule()
@@ -542,6 +547,7 @@ def test_a_poll_a_stopped_worker_left_running_does_not_stop_polling(server):
     assert reloaded(due).last_status == Feed.Status.OK
 
 
+@WORKER
 def test_without_active_feeds_the_worker_queues_no_poll(server):
     Feed.objects.create(url=server.url("/idle.rss"), active=False)
 
