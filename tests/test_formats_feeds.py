@@ -8,6 +8,7 @@ from pathlib import Path
 
 import feedparser
 import pytest
+from django.urls import reverse
 
 from articles.ingest import formats
 from articles.ingest.formats import ItemError, feeds
@@ -127,14 +128,18 @@ def test_an_item_with_a_title_but_no_text_is_refused_saying_so():
     assert (item.reason, item.line) == ("the item has no text, only a title", 2)
 
 
-def test_a_date_feedparser_cannot_read_is_a_warning_and_no_time():
-    data = b"""<rss version="2.0"><channel><title>Wire</title>
+def test_a_date_feedparser_cannot_read_is_a_warning_and_the_next_one_is_used():
+    data = b"""<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel>
+<title>Wire</title>
 <item><title>A</title><pubDate>last Tuesday</pubDate><description>The ministers met on
-Monday.</description></item></channel></rss>"""
-    [item] = feeds.parse(data)
-    assert item.published is None
-    assert item.warnings == ((2, "the date “last Tuesday” is not one feedparser reads: the "
-                                 "article has no published time from the feed"),)
+Monday.</description></item>
+<item><title>B</title><pubDate>last Tuesday</pubDate><dc:date>2026-11-30T09:00:00Z</dc:date>
+<description>They met again.</description></item></channel></rss>"""
+    first, second = feeds.parse(data)
+    warning = "the date “last Tuesday” is not one feedparser reads: it is left out"
+    assert (first.published, first.warnings) == (None, ((3, warning),))
+    assert second.published == dt.datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # updated
+    assert second.warnings == ((5, warning),)
 
 
 # -- the parser: Atom 1.0 -------------------------------------------------------------------------
@@ -384,3 +389,17 @@ def test_a_feed_of_one_item_is_still_numbered(tmp_path):
     code, out, _ = run(tmp_path, verbosity="2")
     assert code == 0
     assert f"{tmp_path}/one.rss#1: created" in out
+
+
+@pytest.mark.django_db
+def test_the_desk_shows_an_items_original_read_back_as_the_story(feed_folder, as_reporter):
+    run(feed_folder)
+    for article in Article.objects.filter(original_url__in=[
+            "https://www.sahelwire.example/2026/11/30/sahel-joint-force/",
+            "https://courrierdusahel.example/politique/2026/11/30/force-commune"]):
+        page = as_reporter.get(reverse("admin:articles_article_original", args=[article.pk]))
+        text = page.content.decode()
+        assert page.status_code == 200
+        assert "RSS feed item" in text or "Atom feed entry" in text
+        assert "The story reads as the file did." in text
+        assert "cannot be read again" not in text

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from django.urls import reverse
 
 from articles.ingest import formats
 from articles.ingest.formats import ItemError, ninjs
@@ -285,6 +286,19 @@ def test_ninjs_files_import_and_bad_items_fail_alone(ninjs_folder):
         parsed = formats.read_original(original.format, bytes(original.content))
         assert parsed.body == original.article.body
         assert parsed.headline == original.article.headline
+
+
+@pytest.mark.django_db
+def test_the_desk_shows_a_ninjs_items_original_read_back_as_the_story(ninjs_folder,
+                                                                       as_reporter):
+    run(ninjs_folder)
+    article = Article.objects.get(original_url=CUSTOMS_URL)
+    page = as_reporter.get(reverse("admin:articles_article_original", args=[article.pk]))
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "IPTC NINJS item" in text
+    assert "The story reads as the file did." in text
+    assert "&quot;uri&quot;: &quot;https://www.sahelwire.example/2026/11/29/customs-deal/" in text
 
 
 @pytest.mark.django_db

@@ -83,8 +83,9 @@ def _split(data):
                          f"{expat.ErrorString(error.code)}", error.lineno) from None
     if split.root not in _ROOTS:
         raise ParseError(f"not an RSS or Atom feed: its root element is <{split.root}>", 1)
-    return [(_one_item(data, split.items, index), item.line, item.lines)
-            for index, item in enumerate(split.items)]
+    return [(original, item.line, item.lines)
+            for original, item in zip(_one_item_feeds(data, split.items), split.items,
+                                      strict=True)]
 
 
 class _Item:
@@ -144,19 +145,25 @@ def _tag_end(data, start):
     return len(data)
 
 
-def _one_item(data, items, keep):
-    """The feed's bytes with every item but `keep` cut out (with the blank space before it)."""
-    pieces, position = [], 0
-    for index, item in enumerate(items):
-        if index == keep:
-            continue
+def _one_item_feeds(data, items):
+    """For each item, the feed's bytes with every other item cut out (with the blank space
+    before it): what stands between items is joined once, not once an item."""
+    gaps, starts, position = [], [], 0  # gaps[k]: the bytes before item k, after item k - 1
+    for item in items:
         start = item.start
         while start > position and data[start - 1:start] in (b" ", b"\t", b"\r", b"\n"):
             start -= 1
-        pieces.append(data[position:start])
+        gaps.append(data[position:start])
+        starts.append(start)
         position = item.end
-    pieces.append(data[position:])
-    return b"".join(pieces)
+    after = [data[position:]]  # after[j]: what follows item n - 1 - j, to the end
+    for gap in reversed(gaps[1:]):
+        after.append(gap + after[-1])
+    after.reverse()
+    before = b""
+    for index, item in enumerate(items):
+        before += gaps[index]
+        yield before + data[starts[index]:item.end] + after[index]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -235,14 +242,14 @@ def _detail_paragraphs(detail):
 
 def _published(entry, line, warnings):
     for key in ("published", "updated"):
-        parsed = entry.get(f"{key}_parsed")
+        # dict.get: feedparser's own get() answers "updated" with the published time.
+        parsed, raw = dict.get(entry, f"{key}_parsed"), dict.get(entry, key)
         if parsed:
             # feedparser gives UTC (a time with no zone is taken as UTC).
             return dt.datetime(*parsed[:6], tzinfo=dt.UTC)
-        if entry.get(key):
-            warnings.append((line, f"the date “{entry[key]}” is not one feedparser reads: "
-                                   "the article has no published time from the feed"))
-            return None
+        if raw:
+            warnings.append((line, f"the date “{raw}” is not one feedparser reads: it is left "
+                                   "out"))
     return None
 
 

@@ -99,12 +99,14 @@ def _elements(text, values):
     json has read (into `values`) already."""
     decoder = json.JSONDecoder()
     position = text.index("[") + 1
+    line, counted = 1, 0  # the line of text[counted]
     for value in values:
         while text[position] in " \t\r\n,":
             position += 1
         _, end = decoder.raw_decode(text, position)
-        yield value, text[position:end], text.count("\n", 0, position) + 1
-        position = end
+        line += text.count("\n", counted, position)
+        yield value, text[position:end], line
+        counted, position = position, end
 
 
 def _kind(value):
