@@ -84,8 +84,8 @@ def test_the_list_shows_each_feeds_last_fetch(server, editor):
     assert response.status_code == 200
     page = response.content.decode()
     assert ok.url in page and broken.url in page and new.url in page
-    assert "Partner Wire" in page and "the feed&#x27;s own title" in page
-    assert "every 15 min" in page
+    assert "Partner Wire" in page and "the feed&#x27;s title" in page
+    assert ">15 min<" in page
     assert '<span class="status feed-status feed-status--ok">OK</span>' in page
     assert '<span class="status feed-status feed-status--error">Error</span>' in page
     assert '<span class="status feed-status feed-status--new">Not fetched yet</span>' in page
@@ -105,6 +105,8 @@ def test_a_feeds_page_shows_its_errors_and_a_permanent_move(server, editor):
     page = editor.get(change_page(feed)).content.decode()
 
     assert f"feed-{feed.pk}.rss#2" in listed
+    assert (f'<span class="feed-moved">moved permanently to {server.url("/new/wire.rss")}'
+            "</span>") in listed
     assert f'<ul class="feed-errors"><li>feed-{feed.pk}.rss#2' in page
     assert server.url("/new/wire.rss") in page
     assert "1 created, 1 failed" in page

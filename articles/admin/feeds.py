@@ -10,6 +10,7 @@ from .. import jobs, polling
 from ..models import Feed
 from ..workflow import can_publish
 from .rules import URL_FIELDS
+from .status import moment
 
 ERROR_SHOWN = 120  # characters of the last error the list shows; the feed's page has it all
 
@@ -24,7 +25,7 @@ def status_badge(feed):
 @admin.register(Feed)
 class FeedAdmin(admin.ModelAdmin):
     formfield_overrides = URL_FIELDS
-    list_display = ["url", "source_label", "interval_label", "active", "last_fetched_at", "status",
+    list_display = ["address", "source_label", "interval_label", "active", "fetched", "status",
                     "last_import_label", "error_excerpt"]
     list_filter = ["last_status", "active", "format"]
     list_select_related = ["source"]
@@ -68,13 +69,24 @@ class FeedAdmin(admin.ModelAdmin):
 
     # -- columns ---------------------------------------------------------------------------------
 
+    @admin.display(description="URL", ordering="url")
+    def address(self, obj):
+        if not obj.moved_to:
+            return obj.url
+        return format_html('{}<span class="feed-moved">moved permanently to {}</span>', obj.url,
+                           obj.moved_to)
+
     @admin.display(description="source", ordering="source__name")
     def source_label(self, obj):
-        return obj.source or "the feed's own title"
+        return obj.source or "the feed's title"
 
     @admin.display(description="interval", ordering="interval")
     def interval_label(self, obj):
-        return f"every {obj.interval:,} min"
+        return f"{obj.interval:,} min"
+
+    @admin.display(description="last fetched", ordering="last_fetched_at")
+    def fetched(self, obj):
+        return moment(obj.last_fetched_at) if obj.last_fetched_at else "-"
 
     @admin.display(description="last status", ordering="last_status")
     def status(self, obj):
@@ -86,8 +98,6 @@ class FeedAdmin(admin.ModelAdmin):
 
     @admin.display(description="last error")
     def error_excerpt(self, obj):
-        if obj.moved_to and not obj.last_error:
-            return f"moved permanently to {obj.moved_to}"
         first, _, more = obj.last_error.partition("\n")
         return truncatechars(first, ERROR_SHOWN) + (" (and more)" if more else "") or "-"
 
