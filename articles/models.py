@@ -642,3 +642,7 @@ class ImportJobEntry(models.Model):
     @property
     def location(self):
         return f"{self.name}:{self.line}" if self.line else self.name
+
+
+# Feeds polled by URL: their model is a module of its own (models.py is long enough).
+from .polled_feeds import Feed  # noqa: E402, F401

@@ -15,6 +15,7 @@ ROLES = {
             "relatedlink": ["add", "change", "delete", "view"],
             "correction": ["add", "change", "delete", "view"],
             "source": ["add", "change", "delete", "view"],
+            "feed": ["add", "change", "delete", "view"],
         },
         "taggit": {"tag": ["add", "change", "delete", "view"]},
     },

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from . import article, jobs, parts  # noqa: F401 - they register the desk's pages
+from . import article, feeds, jobs, parts  # noqa: F401 - they register the desk's pages
 from .rules import ArticleContentMixin, ContentInlineMixin, content_admin_errors
 
 __all__ = ["ArticleContentMixin", "ContentInlineMixin", "content_admin_errors"]

@@ -260,6 +260,9 @@ IMPORT_JOBS_DIR = Path(os.environ.get("IMPORT_JOBS_DIR") or BASE_DIR / "import-j
 # The queue is a table of the database we already have: no Redis, no other server. PostgreSQL
 # claims a task with SKIP LOCKED, so several workers never run one job twice.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Seconds a feed's fetch may take, the whole exchange (articles.polling): a slow partner's
+# server holds up the worker's other feeds and jobs no longer than this.
+FEEDS_TIMEOUT = float(os.environ.get("FEEDS_TIMEOUT", "10"))
 
 # The newsroom's public name, used in page titles, feeds and structured data.
 NEWSROOM_NAME = os.environ.get("NEWSROOM_NAME", "Newsroom")

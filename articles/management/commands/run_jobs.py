@@ -1,4 +1,5 @@
-"""`manage.py run_jobs [--once]`: the worker that runs browser imports (articles.jobs)."""
+"""`manage.py run_jobs [--once]`: the worker that runs browser imports (articles.jobs) and polls
+the feeds on their interval (articles.polling)."""
 
 import signal
 import time
@@ -8,13 +9,14 @@ from django.core.management.base import BaseCommand
 from django.db import OperationalError, close_old_connections
 from django_tasks_db.utils import is_locked_database_exception
 
-from articles import jobs
+from articles import jobs, polling
 
 
 class Command(BaseCommand):
     help = (
-        "Run queued background jobs (imports uploaded from the browser) until stopped. First "
-        "requeues the jobs a stopped worker left unfinished; they go on where they were. "
+        "Run queued background jobs (imports uploaded from the browser, and the polls of the "
+        "feeds on their interval) until stopped. First requeues the jobs a stopped worker left "
+        "unfinished; they go on where they were. "
         "Ctrl-C (SIGINT or SIGTERM) lets the current job finish; a second one stops it, and "
         "the next worker goes on with it."
     )
@@ -45,6 +47,9 @@ class Command(BaseCommand):
                                   f"{'failed' if job.state == job.State.FAILED else 'queued again'}"
                                   f" after {job.files_done} of {job.files_total} files.")
             try:
+                # Each poll of the feeds queues the next; this starts the chain again if it
+                # broke (a worker killed mid-poll, a database restored).
+                polling.schedule()
                 # django-tasks-db's worker. Never with --reload (it defaults to DEBUG): a code
                 # change would kill an import half-way.
                 call_command("db_worker", batch=once, reload=False, startup_delay=False,
