@@ -2,10 +2,12 @@
 French, and the outlets it cites. Pure Python: no database."""
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from articles import aboutness
 from articles.aboutness import countries
-from articles.aboutness.matching import COUNTRY, OUTLET, Matcher, Name
+from articles.aboutness.matching import COUNTRY, OUTLET, Matcher, Name, fold
 from articles.ingest.manifest import parse_manifest
 from articles.ingest.parse import parse_bytes
 from tests.conftest import SEEDS
@@ -206,6 +208,22 @@ def test_the_matcher_matches_whole_words_and_prefers_the_longest_name():
     m = Matcher([("Côte d'Ivoire", Name(COUNTRY, "CI"))])
     (mention,) = m.scan(text).mentions
     assert text[mention.start:mention.stop] == "CÔTE D’IVOIRE"
+
+
+@given(st.text())
+def test_folding_keeps_every_character_in_its_place(text):
+    assert len(fold(text)) == len(text)
+    for mention in aboutness.matcher().scan(text).mentions:
+        assert 0 <= mention.start < mention.stop <= len(text)
+
+
+@given(st.sampled_from(["Mali", "Côte d'Ivoire", "Guinea-Bissau", "Burkina Faso"]),
+       st.text(alphabet=" ,.;:!?()«»“”’'-–—\n", max_size=3),
+       st.text(alphabet=" ,.;:!?()«»“”’'-–—\n", max_size=3))
+def test_a_name_between_any_punctuation_is_found(name, before, after):
+    text = f"{before}{name}{after}"
+    (mention,) = aboutness.matcher().scan(text, "en").mentions
+    assert text[mention.start:mention.stop] == name
 
 
 def test_a_name_in_one_case_only():

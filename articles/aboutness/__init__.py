@@ -24,7 +24,8 @@ from . import citations, countries
 from .countries import LANGUAGES, codes, country_name
 from .matching import COUNTRY, Matcher
 
-__all__ = ["About", "analyse", "codes", "country_name", "matcher", "outlet_named"]
+__all__ = ["About", "analyse", "codes", "country_name", "known_outlet_names", "matcher",
+           "outlet_named"]
 
 outlet_named = citations.outlet_named
 known_outlet_names = citations.known_names
