@@ -4,11 +4,16 @@ A filter that cannot be read (an unknown or non-public source, a language we do 
 in, a date that is no date) is refused with 400 by both, never ignored: ignoring it would
 answer with every article."""
 
+import functools
+
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
+from django_filters.fields import ChoiceField
 
+from . import aboutness
+from .aboutness.matching import fold
 from .models import Article, Source
 
 LANGUAGES = [("en", "English"), ("fr", "French")]
@@ -20,6 +25,28 @@ def public_sources(request=None):
     embargoed story."""
     published = Article.objects.published().filter(source=OuterRef("pk"))
     return Source.objects.filter(Exists(published)).order_by("name")
+
+
+@functools.cache
+def country_choices():
+    """Every ISO 3166-1 country, by its English name: a choice that reveals nothing of what is
+    published (a valid code no article is about lists none)."""
+    return sorted(((code, aboutness.country_name(code)) for code in aboutness.codes()),
+                  key=lambda choice: fold(choice[1]))
+
+
+class CountryField(ChoiceField):
+    """A country's ISO code, in either case ("ml" is ML)."""
+
+    def to_python(self, value):
+        return super().to_python(value).strip().upper()
+
+
+class CountryFilter(django_filters.ChoiceFilter):
+    field_class = CountryField
+
+    def filter(self, queryset, value):
+        return queryset.about_country(value) if value else queryset
 
 
 class DateInput(forms.DateInput):
@@ -53,6 +80,7 @@ class ArticleFilter(django_filters.FilterSet):
     language = django_filters.ChoiceFilter(
         label="Language", choices=LANGUAGES, empty_label="Any language"
     )
+    country = CountryFilter(label="Country", choices=country_choices, empty_label="Any country")
     published_after = django_filters.DateFilter(
         label="From", field_name="published_at", lookup_expr="date__gte",
         widget=DateInput,
@@ -68,8 +96,8 @@ class ArticleFilter(django_filters.FilterSet):
 
     class Meta:
         model = Article
-        fields = ["q", "tag", "source", "language", "published_after", "published_before",
-                  "has_video"]
+        fields = ["q", "tag", "source", "language", "country", "published_after",
+                  "published_before", "has_video"]
 
     def filter_queryset(self, queryset):
         # The search after every other filter: it decides how its matches are counted

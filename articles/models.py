@@ -21,6 +21,10 @@ from .signals import MAX_NAMED, content_changed
 from .slugs import url_for_slug
 from .text import lead_of, match_keys, normalise, paragraphs_of
 
+# Articles about one country beyond which they are found down the date index, not by id (see
+# ArticleQuerySet.about_country).
+COMMON_COUNTRY = 5000
+
 # What a card shows of an article (a feed entry adds its updated time).
 CARD_FIELDS = ("headline", "slug", "kicker", "lead", "language", "status", "published_at",
                "source")
@@ -120,6 +124,21 @@ class ArticleQuerySet(models.QuerySet):
             .select_related("source")
             .order_by("-shared_tags", "-published_at", "-pk")[:limit]
         )
+
+    def about_country(self, code):
+        """Articles about the country `code` (ISO 3166-1 alpha-2; see ArticleCountry).
+
+        Two plans, chosen by one bounded count in the index of countries: the articles about a
+        rare country are joined from that index and sorted, being few; those about a common one
+        are found by reading the articles down their date index, each checked against the index
+        of its own countries, until a page is full. Either plan alone is slow for the other kind
+        of country: sorting every article about one of the commonest, or reading the whole
+        archive for a country that no article is about."""
+        rows = ArticleCountry.objects.using(self.db).filter(code=code)
+        if rows.order_by()[:COMMON_COUNTRY + 1].count() > COMMON_COUNTRY:
+            return self.filter(Exists(rows.filter(article=OuterRef("pk"))))
+        # One row per article and country (ArticleCountry.Meta): the join repeats none.
+        return self.filter(countries__code=code)
 
     def with_video(self):
         return self.filter(
@@ -642,6 +661,82 @@ class ImportJobEntry(models.Model):
     @property
     def location(self):
         return f"{self.name}:{self.line}" if self.line else self.name
+
+
+# ---------------------------------------------------------------------------------------------
+# What articles are about: their countries and the outlets they cite (articles.about writes
+# them from articles.aboutness's analysis, at import, on every save and by `analyse_articles`)
+
+
+class ArticleCountry(models.Model):
+    """A country an article is about, as its ISO 3166-1 alpha-2 code."""
+
+    # Indexed by the unique constraint, which leads with it.
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="countries",
+                                db_index=False)
+    code = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2 code, e.g. ML.")
+    position = models.PositiveSmallIntegerField(
+        default=0, help_text="Its prominence in the article: 0 is the most prominent.")
+
+    class Meta:
+        ordering = ["article", "position"]
+        verbose_name_plural = "article countries"
+        constraints = [
+            # Also the index an article's own countries are read and replaced by.
+            models.UniqueConstraint(fields=["article", "code"], name="articlecountry_unique"),
+        ]
+        indexes = [
+            # `?country=ML`: the country's articles from the index alone, without the table.
+            models.Index(fields=["code", "article"], name="articlecountry_code_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.code} in article {self.article_id}"
+
+
+class CitedOutletQuerySet(models.QuerySet):
+    def for_page(self):
+        """In the order first cited, each with its source and whether readers may open that
+        source's page (it has a published article: see SectionView)."""
+        published = Article.objects.published().filter(source=OuterRef("source"))
+        return (self.select_related("source").annotate(source_is_public=Exists(published))
+                .order_by("position", "pk"))
+
+
+class CitedOutlet(models.Model):
+    """An outlet an article cites ("according to Reuters"), and our source of that name."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE,
+                                related_name="cited_outlets", db_index=False)
+    name = models.CharField(max_length=100, help_text="The outlet, as the list of known "
+                                                      "outlets names it.")
+    source = models.ForeignKey(
+        Source, null=True, blank=True, on_delete=models.SET_NULL, related_name="citations",
+        help_text="Our source of that name (any case, any of the outlet's names), if we have "
+                  "one.",
+    )
+    position = models.PositiveSmallIntegerField(
+        default=0, help_text="The order in which the article first cites it.")
+
+    objects = CitedOutletQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["article", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "name"], name="citedoutlet_unique"),
+        ]
+        indexes = [
+            # Sources created or renamed later find the citations they are.
+            models.Index(fields=["name"], name="citedoutlet_name_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} cited by article {self.article_id}"
+
+    @property
+    def public_source(self):
+        """Our source of this outlet, when its page is public (see CitedOutletQuerySet)."""
+        return self.source if getattr(self, "source_is_public", False) else None
 
 
 # Feeds polled by URL: their model is a module of its own (models.py is long enough).

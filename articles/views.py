@@ -9,6 +9,7 @@ from django.utils.safestring import mark_safe
 from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 
+from . import aboutness
 from .cache import LISTS, cached_fragment, cached_value, depends_on, listing_fragment_name
 from .filters import ArticleFilter
 from .models import Article, Source
@@ -106,16 +107,22 @@ class ArticleDetailView(DetailView):
         article = self.object
         tags = list(article.tags_by_name())
         videos, stories = article.sidebar()
+        countries = [(code, aboutness.country_name(code, article.language))
+                     for code in article.countries.values_list("code", flat=True)]
+        cited = list(article.cited_outlets.for_page())
         more_articles = []
         if not (videos or stories):
             # No scraped sidebar: the articles sharing most tags, so no sidebar is empty.
             more_articles = list(Article.objects.published().related_to(article, tags))
         depends_on(self.request, *tags, *(link.target for link in (*videos, *stories)
                                           if link.target_id),
-                   *more_articles, *{other.source for other in more_articles})
+                   *more_articles, *{other.source for other in more_articles},
+                   # A cited outlet links to its source's page once that page is public.
+                   *{outlet.source for outlet in cited if outlet.source_id})
         html = render_to_string("includes/article_story.html", {
             **context,
             "tags": tags, "videos": videos, "stories": stories, "more_articles": more_articles,
+            "countries": countries, "cited": cited,
             "corrections": article.correction_notes(),
         }, request=self.request)
         return html, tags

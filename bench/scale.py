@@ -26,10 +26,12 @@ from corpus import Archive  # noqa: E402
 
 # (page, goal in ms)
 GOALS = [
-    ("front page", 50), ("article page", 50), ("list", 50), ("feed", 50),
+    ("front page", 50), ("article page", 50), ("list", 50), ("list, one country", 50),
+    ("list, a country of none", 50), ("feed", 50),
     ("search, one word", 100), ("search, two words", 100), ("a source's page", 50),
     ("sitemap index", 50), ("desk: article list", 300), ("desk: searching the list", 300),
-    ("desk: unresolved links filter", 300), ("desk: an article's change form", 300),
+    ("desk: unresolved links filter", 300), ("desk: country filter", 300),
+    ("desk: an article's change form", 300),
 ]
 
 MEASURE = r"""
@@ -53,6 +55,9 @@ pages = {
     "front page": (reader, "/"),
     "article page": (reader, article.get_absolute_url()),
     "list": (reader, "/articles/"),
+    # Mali is in about half of the generated articles; no generated article is about France.
+    "list, one country": (reader, "/articles/?country=ML"),
+    "list, a country of none": (reader, "/articles/?country=FR"),
     "feed": (reader, "/feeds/rss/"),
     "search, one word": (reader, "/articles/?q=uranium"),
     "search, two words": (reader, "/articles/?q=uranium+farmers"),
@@ -61,6 +66,7 @@ pages = {
     "desk: article list": (desk, "/admin/articles/article/"),
     "desk: searching the list": (desk, "/admin/articles/article/?q=uranium"),
     "desk: unresolved links filter": (desk, "/admin/articles/article/?unresolved=yes"),
+    "desk: country filter": (desk, "/admin/articles/article/?country=ML"),
     "desk: an article's change form": (desk, f"/admin/articles/article/{article.pk}/change/"),
 }
 figures = {}

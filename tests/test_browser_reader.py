@@ -114,3 +114,30 @@ def test_with_many_articles_the_front_page_is_a_grid(seeded, live_server, page, 
     assert columns >= 3
     assert page.get_by_role("link", name="Older →").is_visible()
     page.screenshot(path=artifacts_dir / "reader-front-many-articles.png", full_page=True)
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280", "360"])
+def test_an_article_names_its_countries_and_cited_outlets(seeded, live_server, page,
+                                                          artifacts_dir, viewport):
+    make_article("A Burkina 24 story", source=Source.objects.create(name="Burkina 24",
+                                                                    slug="burkina-24"))
+    page.set_viewport_size(viewport)
+    page.goto(live_server.url + TEASERS)
+    countries = page.get_by_role("list").filter(has_text="Burkina Faso")
+    assert countries.get_by_role("link").all_inner_texts() == [
+        "Russia", "Mali", "Burkina Faso", "Niger"]
+    for chip in countries.get_by_role("link").all():
+        box = chip.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"]
+    cited = page.get_by_text("As reported by Burkina 24.")
+    assert cited.is_visible() and cited.inner_text() == "As reported by Burkina 24."
+    assert scroll_width(page) <= viewport["width"]
+    page.screenshot(path=artifacts_dir / f"reader-article-about-{viewport['width']}.png",
+                    full_page=True)
+    # A country leads to the articles about it; the outlet to our source's page.
+    countries.get_by_role("link", name="Mali").click()
+    page.wait_for_url("**/articles/?country=ML")
+    assert page.locator(".card__headline").count() == 2
+    page.go_back()
+    page.get_by_role("link", name="Burkina 24").click()
+    page.wait_for_url("**/sources/burkina-24/")

@@ -54,8 +54,8 @@ def test_list_filter_form_labels_every_input(client, catalogue):
         and el.attrs.get("type") not in {"hidden", "submit", "button"}
     ]
     names = {el.attrs["name"] for el in fields}
-    assert names == {"q", "tag", "source", "language", "published_after", "published_before",
-                     "has_video"}
+    assert names == {"q", "tag", "source", "language", "country", "published_after",
+                     "published_before", "has_video"}
     labels = {label.attrs.get("for") for label in form.find_all("label")}
     for field in fields:
         assert field.attrs.get("id"), field

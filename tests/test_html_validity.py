@@ -17,7 +17,7 @@ from tests.factories import make_article, make_link, make_source
 pytestmark = [pytest.mark.django_db, pytest.mark.slow, pytest.mark.java]
 
 # A filter of every kind that cannot be read, and a page that is not a number.
-GARBAGE = "?published_after=garbage&source=nope&language=xx&page=abc"
+GARBAGE = "?published_after=garbage&source=nope&language=xx&country=XX&page=abc"
 
 
 def vnu_jar():
@@ -58,8 +58,10 @@ def site(seeds_dir):
     """The seeds (one article with related videos, one with related stories: none of their
     items resolved, so each is shown without a link, and one more of each that links), an
     article with neither but tags shared with another, names in three scripts, a
-    correction."""
+    correction. The seeds name their countries, and one cites an outlet we have a public
+    source of."""
     assert import_paths([seeds_dir], publish=True).ok
+    make_article("A story of our own", source=make_source("Burkina 24", "burkina-24"))
     videos = Article.objects.get(related_links__kind="video", related_links__position=0)
     stories = Article.objects.get(related_links__kind="story", related_links__position=0)
     source = make_source("Россия Сегодня", "россия-сегодня", homepage_url="https://ru.example.com/")
@@ -84,7 +86,7 @@ def test_every_kind_of_public_page_validates_with_no_error(client, site, tmp_pat
         "list": ("/articles/", 200),
         "list with filters": ("/articles/?q=ministers&tag=Russia&language=en&has_video=on"
                               "&published_after=2025-01-01&published_before=2025-12-31"
-                              "&source=africanews", 200),
+                              "&source=africanews&country=ML", 200),
         "list with garbage filters": (f"/articles/{GARBAGE}", 400),
         "list with one bad date": ("/articles/?published_before=2025-13-45", 400),
         "list with a date in another format": ("/articles/?published_before=04/05/2025", 200),

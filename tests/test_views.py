@@ -202,7 +202,8 @@ def test_article_page_language_follows_the_article(client):
     assert page.find("html").attrs["lang"] == "fr"
     # The site's own words around the story stay English, and say so.
     assert page.find("header").attrs["lang"] == "en"
-    assert page.find("footer").attrs["lang"] == "en"
+    # The site's footer, not the story's (its countries: Dakar is in Senegal).
+    assert page.find("footer", cls="site-footer").attrs["lang"] == "en"
     assert get_page(client, "/").find("html").attrs["lang"] == "en"
 
 
@@ -390,9 +391,10 @@ def test_404_page_uses_the_site_style(client):
 # 5. Query counts: the same for one row and for many
 
 
-ARTICLE_PAGE_QUERIES = 3  # article+source, tags, related links+targets
-CORRECTED_ARTICLE_QUERIES = 4  # the same, and its corrections (only an article that has some)
-MORE_ARTICLES_QUERIES = 4  # the first three, plus the articles sharing tags
+# article+source, tags, related links+targets, countries, cited outlets+their sources' publicity
+ARTICLE_PAGE_QUERIES = 5
+CORRECTED_ARTICLE_QUERIES = 6  # the same, and its corrections (only an article that has some)
+MORE_ARTICLES_QUERIES = 6  # the first five, plus the articles sharing tags
 
 
 # A page of articles (with their source); the list (a search) adds its count (bounded), its

@@ -11,6 +11,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from taggit.models import Tag
 
+from .. import about
 from ..models import Article, ImportedOriginal, PendingVersion, RelatedLink, Source, TaggedArticle
 from ..signals import content_changed
 from ..slugs import unique_slugs, unique_source_slug
@@ -50,6 +51,8 @@ class ArticleWriter:
         bulk.insert_rows(ImportedOriginal, [
             prepare(original_values(p, now, article=pk)) for pk, p in zip(keys, items, strict=True)
         ])
+        # Its countries and cited outlets (an update's follow its save: see articles.about).
+        about.insert((pk, p.source.pk, about_of(p)) for pk, p in zip(keys, items, strict=True))
         # Bulk writes send no model signals. New articles have no page of their own yet: the
         # lists, sources and tags they join have.
         content_changed.send(sender=ArticleWriter, sources={p.source.pk for p in items},
@@ -129,6 +132,13 @@ def original_values(p, imported_at, article):
     return {"article": article, "content": p.parsed.original, "format": p.parsed.original_format,
             "file_name": p.values["source_file"], "fingerprint": p.parsed.fingerprint,
             "imported_at": imported_at}
+
+
+def about_of(p):
+    """What prepared file `p` is about (articles.aboutness.About)."""
+    values = p.values
+    return about.analysis(values["headline"], values["body"], values["kicker"],
+                          values["image_caption"], values["language"])
 
 
 def keep_original(article, original):
