@@ -11,9 +11,10 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from articles import models, pending
+from articles import pending
 from articles.ingest.importer import import_paths
 from articles.models import Article, ArticleCountry, CitedOutlet
+from articles.models import articles as article_models
 from articles.pagination import count_up_to
 from tests.admin_helpers import ARTICLES, SEED_1, SEED_2, article_form, form_errors
 from tests.factories import make_article, make_source
@@ -244,7 +245,7 @@ def test_both_plans_of_the_country_filter_list_the_same_articles(client, places,
                                                                  common):
     # Articles about a country more common than COMMON_COUNTRY are read down the date index,
     # the others joined from the index of countries (ArticleQuerySet.about_country).
-    monkeypatch.setattr(models, "COMMON_COUNTRY", common)
+    monkeypatch.setattr(article_models, "COMMON_COUNTRY", common)
     found = Article.objects.published().about_country("ML").for_listing()
     assert ("EXISTS" in str(found.query)) == (common == 2)
     assert [a.headline for a in found] == ["Talks in Bamako", "Mali and Niger sign"]
