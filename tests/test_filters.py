@@ -65,6 +65,20 @@ def test_list_filter_form_labels_every_input(client, catalogue):
     assert options == ["", "desk", "wire"]
 
 
+def test_the_country_select_offers_every_country_and_keeps_the_one_chosen(client, catalogue):
+    page = get_page(client, "/articles/?country=ml")
+    select = page.find("form", cls="filters").find("select", name="country")
+    options = select.find_all("option")
+    assert len(options) == 250  # "Any country", then the 249 of ISO 3166-1
+    assert (options[0].attrs["value"], options[0].clean_text) == ("", "Any country")
+    chosen = [(o.attrs["value"], o.clean_text) for o in options if "selected" in o.attrs]
+    assert chosen == [("ML", "Mali")]
+    refused = get_page(client, "/articles/?country=XX", status=400)
+    select = refused.find("form", cls="filters").find("select", name="country")
+    assert select.attrs["aria-invalid"] == "true"
+    assert not [o for o in select.find_all("option") if "selected" in o.attrs]
+
+
 def test_list_pagination_links_keep_the_filters(client):
     make_articles(25, tags=["Sahel"])
     make_article("Unrelated", tags=["Other"])
