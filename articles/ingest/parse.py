@@ -96,6 +96,20 @@ class ParsedArticle:
     source_name: str = ""  # the outlet the document names (a channel's title, a site's name)
     tags: tuple[str, ...] = ()
 
+    @classmethod
+    def of_document(cls, paragraphs, *, language, first_line, body_line, related=(),
+                    warnings=(), **details):
+        """The article of a format that carries its own metadata (a feed's item, a NINJS
+        object, a saved page): no kicker or caption; `related` stories, if any, its sidebar;
+        `language` the document's, else detected from the paragraphs; `details` the metadata
+        fields, the original and its format."""
+        language = language or body_language(paragraphs)
+        return cls(kicker="", image_caption="", paragraphs=tuple(paragraphs),
+                   related=_in_other_languages(related, language),
+                   sidebar=STORIES if related else None, language=language,
+                   first_line=first_line, body_line=body_line, sidebar_line=None,
+                   warnings=tuple(warnings), **details)
+
     @property
     def lead(self):
         return self.paragraphs[0]
@@ -265,15 +279,12 @@ def parse_text(text):
 
     paragraphs = tuple(line for _, line in body)
     kicker, caption = _classify_first_line(first)
-    language = detect_language(" ".join(paragraphs[:3]))
+    language = body_language(paragraphs)
     return ParsedArticle(
         kicker=kicker,
         image_caption=caption,
         paragraphs=paragraphs,
-        related=tuple(
-            _without_language(item) if item.language and item.language == language else item
-            for item in related
-        ),
+        related=_in_other_languages(related, language),
         sidebar=sidebar,
         language=language,
         first_line=first_line,
@@ -282,9 +293,15 @@ def parse_text(text):
     )
 
 
-def _without_language(item):
+def body_language(paragraphs):
+    """The language of an article's first paragraphs ("" when they do not say clearly)."""
+    return detect_language(" ".join(paragraphs[:3]))
+
+
+def _in_other_languages(related, language):
     # Only a language other than the article's is worth recording: it becomes a `lang` attribute.
-    return replace(item, language="")
+    return tuple(replace(item, language="") if item.language == language else item
+                 for item in related)
 
 
 def _classify_first_line(line):

@@ -21,7 +21,6 @@ from xml.parsers import expat
 
 import feedparser
 
-from ..language import detect_language
 from ..parse import ParsedArticle, ParseError
 from . import ATOM, RSS, ItemError
 
@@ -187,21 +186,14 @@ def _read_item(original, line, lines):
         return ItemError(reason, line)
     warnings = []
     published = _published(entry, line, warnings)
-    language = (iso639_1(entry.get("language"))
-                or iso639_1(_body_detail(entry).get("language"))
-                or iso639_1(feed.get("language"))
-                or detect_language(" ".join(paragraphs[:3])))
-    return ParsedArticle(
-        kicker="",
-        image_caption="",
-        paragraphs=paragraphs,
-        related=(),
-        sidebar=None,
-        language=language,
+    return ParsedArticle.of_document(
+        paragraphs,
+        language=(iso639_1(entry.get("language"))
+                  or iso639_1(_body_detail(entry).get("language"))
+                  or iso639_1(feed.get("language"))),
         first_line=line,
         body_line=next((lines[name] for name in body_element if name in lines), line),
-        sidebar_line=None,
-        warnings=tuple(warnings),
+        warnings=warnings,
         original=original,
         original_format=ATOM if parsed.version.startswith("atom") else RSS,
         headline=headline,

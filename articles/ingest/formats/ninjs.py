@@ -29,7 +29,6 @@ from pathlib import Path
 import jsonschema
 from referencing import Registry, Resource
 
-from ..language import detect_language
 from ..parse import ParsedArticle, ParseError
 from . import NINJS, ItemError
 from .feeds import html_paragraphs, iso639_1
@@ -204,18 +203,12 @@ def _article(item, original, line):
         return ItemError(reason, line)
     warnings = []
     published = _published(item, line, warnings)
-    return ParsedArticle(
-        kicker="",
-        image_caption="",
-        paragraphs=paragraphs,
-        related=(),
-        sidebar=None,
-        language=(iso639_1(_string(item.get("language")))
-                  or detect_language(" ".join(paragraphs[:3]))),
+    return ParsedArticle.of_document(
+        paragraphs,
+        language=iso639_1(_string(item.get("language"))),
         first_line=line,
         body_line=line,
-        sidebar_line=None,
-        warnings=tuple(warnings),
+        warnings=warnings,
         original=original,
         original_format=NINJS,
         headline=headline,

@@ -17,14 +17,12 @@ related box) or filtered from its paragraphs after (the headline again, "Read al
 import codecs
 import logging
 import re
-from dataclasses import replace
 
 import lxml.html
 import trafilatura
 from lxml import etree
 
-from ..language import detect_language
-from ..parse import STORIES, ParsedArticle, ParseError
+from ..parse import ParsedArticle, ParseError
 from ..parse import decode_with_warnings as decode_text  # the text format's rules
 from . import HTML
 from .page_metadata import Page, unescaped
@@ -98,20 +96,13 @@ def parse(data: bytes) -> list[ParsedArticle]:
     paragraphs, body_line = _story(tree, page)
     if not paragraphs:
         raise ParseError(NO_TEXT)
-    language = page.language() or detect_language(" ".join(paragraphs[:3]))
     headline, headline_line = page.headline()
-    return [ParsedArticle(
-        kicker="",
-        image_caption="",
-        paragraphs=paragraphs,
-        # As in a scraped sidebar, only a language other than the article's is recorded.
-        related=tuple(item if item.language != language else replace(item, language="")
-                      for item in related),
-        sidebar=STORIES if related else None,
-        language=language,
+    return [ParsedArticle.of_document(
+        paragraphs,
+        related=related,
+        language=page.language(),
         first_line=headline_line or body_line,
         body_line=body_line,
-        sidebar_line=None,
         warnings=(*warnings, *when_warnings),
         original=data,
         original_format=HTML,
