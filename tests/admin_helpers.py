@@ -6,6 +6,7 @@ from html.parser import HTMLParser
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,6 +16,13 @@ ARTICLES = "/admin/articles/article/"
 IMPORT = "/admin/articles/article/import/"
 LINKS = "/admin/articles/relatedlink/"
 ROLES = ["superuser", "editor", "reporter"]
+
+
+def logged_in(user):
+    """A test client logged in as `user`."""
+    client = Client()
+    client.force_login(user)
+    return client
 
 
 def make_user(username, group=None, **fields):

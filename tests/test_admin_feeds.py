@@ -8,14 +8,13 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
-from django.test import Client
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from articles import polling
 from articles.models import Article, Feed
 from articles.roles import ensure_roles
-from tests.admin_helpers import action, form_data, form_errors, make_user, messages_of
+from tests.admin_helpers import action, form_data, form_errors, logged_in, make_user, messages_of
 from tests.factories import make_source
 from tests.feed_server import RSS_TYPE, FeedServer, Reply
 from tests.test_polling import HARVEST, NIAMEY, feed_reply, rss
@@ -39,20 +38,14 @@ def server():
         yield running
 
 
-def client_for(user):
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 @pytest.fixture
 def editor():
-    return client_for(make_user("editor", "Editor", is_staff=True))
+    return logged_in(make_user("editor", "Editor", is_staff=True))
 
 
 @pytest.fixture
 def reporter():
-    return client_for(make_user("reporter", "Reporter", is_staff=True))
+    return logged_in(make_user("reporter", "Reporter", is_staff=True))
 
 
 @pytest.fixture
@@ -61,7 +54,7 @@ def feed_keeper():
     user = make_user("keeper", is_staff=True)
     user.user_permissions.add(*Permission.objects.filter(
         content_type__app_label="articles", codename__endswith="_feed"))
-    return client_for(user)
+    return logged_in(user)
 
 
 def queued_polls():
@@ -241,7 +234,7 @@ def test_a_reporter_neither_sees_nor_fetches_feeds(server, reporter):
 def test_someone_who_may_only_view_feeds_cannot_fetch_them(server):
     viewer = make_user("viewer", is_staff=True)
     viewer.user_permissions.add(Permission.objects.get(codename="view_feed"))
-    client = client_for(viewer)
+    client = logged_in(viewer)
     feed = Feed.objects.create(url=server.serve("/wire.rss", feed_reply(rss([NIAMEY]))))
 
     listed = client.get(FEEDS)

@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
-from tests.admin_helpers import change_url, form_data, form_errors, make_user, split
+from tests.admin_helpers import change_url, form_data, form_errors, logged_in, make_user, split
 from tests.factories import make_article, make_source
 
 pytestmark = pytest.mark.django_db
@@ -34,12 +34,6 @@ LATER = timedelta(hours=5)
 
 # -------------------------------------------------------------------------------------------
 # People
-
-
-def logged_in(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def person(role):

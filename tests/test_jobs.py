@@ -24,6 +24,7 @@ from django_tasks_db.models import DBTaskResult
 from articles import jobs
 from articles.ingest.uploads import KINDS
 from articles.models import Article, ImportJob, RelatedLink
+from tests.admin_helpers import logged_in
 from tests.job_helpers import (
     IMPORT,
     JOBS,
@@ -53,12 +54,6 @@ def background(settings, tmp_path):
 @pytest.fixture
 def editor():
     return staff("editor", "Editor")
-
-
-def logged_in(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def seed_files(seeds_dir):

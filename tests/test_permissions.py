@@ -29,7 +29,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import models
 from django.db.models import Q
-from django.test import Client, RequestFactory
+from django.test import RequestFactory
 from django.test.utils import isolate_apps
 from django.urls import reverse
 from django.utils import timezone
@@ -38,7 +38,7 @@ from articles.admin import content_admin_errors
 from articles.ingest.parse import normalise
 from articles.ingest.report import STATUSES
 from articles.models import Article, RelatedLink
-from tests.admin_helpers import FormParser, summary, upload
+from tests.admin_helpers import FormParser, logged_in, summary, upload
 from tests.factories import make_article, make_link, make_source
 
 pytestmark = pytest.mark.django_db
@@ -120,15 +120,9 @@ def staff(username, group):
     return user
 
 
-def client_for(user):
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 @pytest.fixture
 def editor():
-    return client_for(staff("editor", "Editor"))
+    return logged_in(staff("editor", "Editor"))
 
 
 @pytest.fixture(params=REPORTERS)
@@ -139,7 +133,7 @@ def reporter(request):
         user.user_permissions.add(*Permission.objects.filter(content_type__in=types).filter(
             Q(codename__startswith="add_") | Q(codename__startswith="change_")
             | Q(codename__startswith="delete_") | Q(codename__startswith="view_")))
-    return client_for(user)
+    return logged_in(user)
 
 
 def desk(name):
@@ -487,7 +481,7 @@ def test_an_upload_by_someone_who_may_not_publish_holds_a_live_article(tmp_path)
         Permission.objects.get(codename="import_articles", content_type__app_label="articles"))
 
     write_story(tmp_path, "published", day="Tuesday", clip="Another clip")
-    response = upload(client_for(importer), [
+    response = upload(logged_in(importer), [
         SimpleUploadedFile(name, (tmp_path / name).read_bytes())
         for name in ("a.txt", "manifest.toml")])
 

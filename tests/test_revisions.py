@@ -20,6 +20,7 @@ from articles.ingest.importer import import_paths
 from articles.ingest.parse import body_fingerprint
 from articles.models import Article, Correction, ImportedOriginal, PendingVersion, RelatedLink
 from articles.signals import content_changed
+from tests.admin_helpers import logged_in
 from tests.factories import make_article, make_link
 
 pytestmark = pytest.mark.django_db
@@ -62,12 +63,6 @@ def reporter():
 def viewer():
     """Staff who may look at articles, and neither change nor import them."""
     return make_user("viewer", None, "view_article")
-
-
-def login(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def import_file(folder, text, *, name="story.txt", status="published", **options):
@@ -256,7 +251,7 @@ def test_an_editors_admin_save_records_the_article_its_sidebar_tags_and_correcti
     article = make_article("Ministers meet", tags=["Mali"])
     make_link(article, title="A video", kind=RelatedLink.Kind.VIDEO)
     Correction.objects.create(article=article, note="The date was wrong.")
-    client = login(editor)
+    client = logged_in(editor)
 
     data = form_data(client, article, body="A new lead.\n\nA second paragraph.",
                      tags="Mali, Niger")
@@ -279,7 +274,7 @@ def test_an_editors_admin_save_records_the_article_its_sidebar_tags_and_correcti
 
 def test_a_reporters_save_of_a_draft_records_a_revision(reporter):
     article = make_article("A draft", status=Article.Status.DRAFT)
-    client = login(reporter)
+    client = logged_in(reporter)
     response = client.post(change_url(article), form_data(client, article, kicker="Niger"))
     assert response.status_code == 302
     version = revisions_of(article)[-1]
@@ -288,7 +283,7 @@ def test_a_reporters_save_of_a_draft_records_a_revision(reporter):
 
 
 def test_adding_an_article_on_the_desk_records_its_first_revision(editor):
-    client = login(editor)
+    client = logged_in(editor)
     source = make_article().source
     response = client.post(reverse("admin:articles_article_add"), {
         "headline": "Written on the desk", "slug": "written-on-the-desk", "body": "A lead.",
@@ -344,7 +339,7 @@ def test_each_bulk_action_records_a_revision_of_each_article_it_changed(
     imported = Article.objects.get()
     Article.objects.filter(pk=imported.pk).update(status=status)
     other = make_article("Another", status=status)
-    response = login(editor).post(reverse("admin:articles_article_changelist"), {
+    response = logged_in(editor).post(reverse("admin:articles_article_changelist"), {
         "action": action, "_selected_action": [imported.pk, other.pk]})
     assert response.status_code == 302
 
@@ -363,9 +358,9 @@ def test_the_history_of_an_article_in_a_bulk_revision_shows_only_its_own_parts(e
     two = make_article("Two", status=Article.Status.REVIEW)
     for article in (one, two):
         make_link(article, teaser=f"Teaser of {article.headline}")
-    login(editor).post(reverse("admin:articles_article_changelist"), {
+    logged_in(editor).post(reverse("admin:articles_article_changelist"), {
         "action": "publish_selected", "_selected_action": [one.pk, two.pk]})
-    page = login(editor).get(history_url(one)).content.decode()
+    page = logged_in(editor).get(history_url(one)).content.decode()
     assert "Teaser of One" not in page  # unchanged: no difference shown
     assert "Teaser of Two" not in page
     assert "<del>Ready for review</del><ins>Published</ins>" in page
@@ -373,7 +368,7 @@ def test_the_history_of_an_article_in_a_bulk_revision_shows_only_its_own_parts(e
 
 def test_a_workflow_change_and_a_save_of_the_form_are_one_revision_each(editor):
     article = make_article("Ministers meet", status=Article.Status.DRAFT)
-    client = login(editor)
+    client = logged_in(editor)
     client.post(change_url(article), form_data(client, article, kicker="Mali"))
     client.post(reverse("admin:articles_article_changelist"), {
         "action": "submit_for_review", "_selected_action": [article.pk]})
@@ -388,7 +383,7 @@ def test_the_history_of_an_imported_article_starts_with_its_imported_original(
         tmp_path, reporter):
     import_file(tmp_path / "a", FIRST, status="draft")
     article = Article.objects.get()
-    page = login(reporter).get(history_url(article)).content.decode()
+    page = logged_in(reporter).get(history_url(article)).content.decode()
     assert "Revision #0" in page
     assert "Imported from story.txt on" in page
     assert reverse("admin:articles_article_original", args=[article.pk]) in page
@@ -398,7 +393,7 @@ def test_the_history_shows_each_revision_with_its_words_changed_newest_first(
         tmp_path, editor):
     import_file(tmp_path / "a", FIRST, status="draft")
     article = Article.objects.get()
-    client = login(editor)
+    client = logged_in(editor)
     client.post(change_url(article), form_data(
         client, article, body=article.body.replace("Monday", "<b>Friday</b>"),
         tags="Sahel, Mali"))
@@ -416,7 +411,7 @@ def test_the_history_shows_each_revision_with_its_words_changed_newest_first(
 def test_the_history_shows_sidebar_items_changed(tmp_path, editor):
     import_file(tmp_path / "a", FIRST, status="draft")
     article = Article.objects.get()
-    client = login(editor)
+    client = logged_in(editor)
     data = form_data(client, article)
     data["related_links-0-title"] = "Alliance of Sahel States puts on a show of unity"
     client.post(change_url(article), data)
@@ -428,7 +423,7 @@ def test_the_history_shows_sidebar_items_changed(tmp_path, editor):
 def test_the_change_form_links_to_the_history_and_the_original(tmp_path, reporter):
     import_file(tmp_path / "a", FIRST, status="draft")
     article = Article.objects.get()
-    page = login(reporter).get(change_url(article)).content.decode()
+    page = logged_in(reporter).get(change_url(article)).content.decode()
     assert history_url(article) in page
     assert reverse("admin:articles_article_original", args=[article.pk]) in page
     assert "desk/revisions.css" in page
@@ -441,7 +436,7 @@ def test_the_change_form_links_to_the_history_and_the_original(tmp_path, reporte
 def test_an_editor_restores_an_earlier_revision_without_its_status_or_time(tmp_path, editor):
     import_file(tmp_path / "a", FIRST, status="draft")
     article = Article.objects.get()
-    client = login(editor)
+    client = logged_in(editor)
     client.post(change_url(article), form_data(client, article, body="Rewritten.",
                                                tags="Mali"))
     data = form_data(client, article)
@@ -471,7 +466,7 @@ def test_an_editor_restores_an_earlier_revision_without_its_status_or_time(tmp_p
 
 def test_a_restore_tells_the_page_cache(tmp_path, editor, told):
     article = make_article("Ministers meet")
-    client = login(editor)
+    client = logged_in(editor)
     client.post(change_url(article), form_data(client, article, body="Rewritten."))
     client.post(change_url(article), form_data(client, article, body="Rewritten again."))
     first = revisions_of(article)[0]
@@ -482,7 +477,7 @@ def test_a_restore_tells_the_page_cache(tmp_path, editor, told):
 
 def test_a_restore_of_another_articles_revision_is_not_found(editor):
     one, two = make_article("One"), make_article("Two")
-    client = login(editor)
+    client = logged_in(editor)
     client.post(change_url(two), form_data(client, two, body="Changed."))
     version = revisions_of(two)[0]
     response = client.post(reverse("admin:articles_article_history_restore",
@@ -539,7 +534,7 @@ def test_a_dry_run_keeps_no_pending_version(tmp_path):
 
 def test_the_change_form_says_a_new_version_waits_with_its_diff(tmp_path, editor):
     article, _ = held_article(tmp_path)
-    page = login(editor).get(change_url(article)).content.decode()
+    page = logged_in(editor).get(change_url(article)).content.decode()
     assert "A new version of this story was imported on" in page
     assert "review it" in page
     assert "<del>Monday </del><ins>Tuesday </ins>" in page
@@ -550,7 +545,7 @@ def test_the_change_form_says_a_new_version_waits_with_its_diff(tmp_path, editor
 def test_a_form_sent_back_with_errors_still_shows_the_pending_version_and_the_original(
         tmp_path, editor):
     article, _ = held_article(tmp_path)
-    client = login(editor)
+    client = logged_in(editor)
     response = client.post(change_url(article), form_data(client, article, headline=""))
     assert response.status_code == 200  # shown again, with the error
     page = response.content.decode()
@@ -561,7 +556,7 @@ def test_a_form_sent_back_with_errors_still_shows_the_pending_version_and_the_or
 
 def test_a_reporter_sees_the_pending_version_without_the_buttons(tmp_path, reporter):
     article, _ = held_article(tmp_path)
-    client = login(reporter)
+    client = logged_in(reporter)
     page = client.get(change_url(article)).content.decode()
     assert "A new version of this story was imported on" in page
     assert "Accept the new version" not in page and "Dismiss it" not in page
@@ -576,7 +571,7 @@ def test_an_editor_accepts_a_pending_version(tmp_path, editor, told):
     article, _ = held_article(tmp_path)
     pending = PendingVersion.objects.get()
     told.clear()
-    response = login(editor).post(reverse("admin:articles_article_pending_accept",
+    response = logged_in(editor).post(reverse("admin:articles_article_pending_accept",
                                           args=[article.pk, pending.pk]))
     assert response.status_code == 302
 
@@ -600,7 +595,7 @@ def test_an_editor_accepts_a_pending_version(tmp_path, editor, told):
 def test_an_editor_dismisses_a_pending_version_which_stays_in_the_history(tmp_path, editor):
     article, _ = held_article(tmp_path)
     pending = PendingVersion.objects.get()
-    client = login(editor)
+    client = logged_in(editor)
     response = client.post(reverse("admin:articles_article_pending_dismiss",
                                    args=[article.pk, pending.pk]))
     assert response.status_code == 302
@@ -623,7 +618,7 @@ def test_an_editor_dismisses_a_pending_version_which_stays_in_the_history(tmp_pa
 def test_a_decided_version_cannot_be_decided_again(tmp_path, editor):
     article, _ = held_article(tmp_path)
     pending = PendingVersion.objects.get()
-    client = login(editor)
+    client = logged_in(editor)
     client.post(reverse("admin:articles_article_pending_dismiss", args=[article.pk, pending.pk]))
     response = client.post(reverse("admin:articles_article_pending_accept",
                                    args=[article.pk, pending.pk]), follow=True)
@@ -640,11 +635,11 @@ def test_the_original_page_shows_the_file_beside_the_story_and_what_changed(
         tmp_path, reporter, editor):
     import_file(tmp_path / "a", FIRST.replace("Monday", "Monday <script>"), status="draft")
     article = Article.objects.get()
-    client = login(editor)
+    client = logged_in(editor)
     client.post(change_url(article), form_data(
         client, article, body=article.body.replace("three hours", "four hours")))
 
-    page = login(reporter).get(reverse("admin:articles_article_original",
+    page = logged_in(reporter).get(reverse("admin:articles_article_original",
                                        args=[article.pk])).content.decode()
     assert "story.txt" in page and "Scraped text file" in page
     assert article.fingerprint in page
@@ -655,9 +650,9 @@ def test_the_original_page_shows_the_file_beside_the_story_and_what_changed(
 
 def test_an_article_written_on_the_desk_has_no_original(editor):
     article = make_article("Written here")
-    response = login(editor).get(reverse("admin:articles_article_original", args=[article.pk]))
+    response = logged_in(editor).get(reverse("admin:articles_article_original", args=[article.pk]))
     assert response.status_code == 404
-    assert "Imported original" not in login(editor).get(change_url(article)).content.decode()
+    assert "Imported original" not in logged_in(editor).get(change_url(article)).content.decode()
 
 
 # -------------------------------------------------------------------------------------------
@@ -672,7 +667,7 @@ def client_as(editor, reporter, viewer):
     users = {"editor": editor, "reporter": reporter, "viewer": viewer}
 
     def make(role):
-        return Client() if role == "anonymous" else login(users[role])
+        return Client() if role == "anonymous" else logged_in(users[role])
 
     return make
 
@@ -681,7 +676,7 @@ def client_as(editor, reporter, viewer):
 def desk(tmp_path, editor):
     """A held article with a revision to restore, and the addresses of every new route."""
     article, _ = held_article(tmp_path)
-    client = login(editor)
+    client = logged_in(editor)
     client.post(change_url(article), form_data(client, article, kicker="Mali"))
     pending = PendingVersion.objects.get()
     version = revisions_of(article)[0]
