@@ -286,6 +286,12 @@ def test_a_related_link_longer_than_the_sidebar_holds_is_left_out():
 # The parser: what is left out of a body
 
 
+def story_with(inserted):
+    """The article of a page whose story has `inserted` after its first paragraph."""
+    first, second = STORY_TEXT.split("</p>", 1)
+    return parsed(page(f"<article>{first}</p>{inserted}{second}</article>"))
+
+
 @pytest.mark.parametrize("promo", [
     "<p>Read also: <a href='/x'>Another story about the port</a></p>",
     "<p><b>READ MORE:</b> <a href='/x'>Another story about the port</a></p>",
@@ -294,8 +300,7 @@ def test_a_related_link_longer_than_the_sidebar_holds_is_left_out():
     "<p>See also — the council's report on the harbour, published last week</p>",
 ])
 def test_a_promo_for_another_story_is_left_out(promo):
-    first, second = STORY_TEXT.split("</p>", 1)
-    article = parsed(page(f"<article>{first}</p>{promo}{second}</article>"))
+    article = story_with(promo)
     assert len(article.paragraphs) == 2
     assert article.paragraphs[1].startswith("Work had stopped twice")
 
@@ -309,8 +314,7 @@ def test_a_promo_for_another_story_is_left_out(promo):
     "streiken</a></p>",
 ])
 def test_a_paragraph_made_of_links_is_left_out(links):
-    first, second = STORY_TEXT.split("</p>", 1)
-    article = parsed(page(f"<article>{first}</p>{links}{second}</article>"))
+    article = story_with(links)
     assert len(article.paragraphs) == 2
     assert article.paragraphs[1].startswith("Work had stopped twice")
 
