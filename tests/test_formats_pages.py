@@ -386,6 +386,15 @@ def test_the_declared_charset_is_read():
     assert parsed(data).lead.startswith("Порт возобновил работу")
 
 
+def test_a_page_that_is_not_the_charset_it_declares_is_read_with_a_warning():
+    data = page(STORY_TEXT.replace("harbour master", "capitaine du port, été — naïve")).replace(
+        b'<meta charset="utf-8">', b'<meta charset="euc-kr">')
+    article = parsed(data)
+    assert "capitaine du port, été — naïve" in article.lead
+    assert article.warnings == ((1, "the page declares euc_kr but is not euc_kr text: read "
+                                    "as UTF-8, else Windows-1252"),)
+
+
 def test_an_undeclared_page_is_utf_8_else_windows_1252():
     text = page(STORY_TEXT.replace("harbour master", "capitaine du port é"))
     undeclared = text.replace(b'<meta charset="utf-8">', b"")

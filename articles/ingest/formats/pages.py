@@ -132,13 +132,16 @@ def _decode(data):
         except UnicodeDecodeError:
             raise ParseError("the page starts as UTF-16 but is not UTF-16 text") from None
     declared = _declared_charset(data[:_HEAD_BYTES])
+    misdeclared = ()
     if declared and declared != "utf-8" and b"\x00" not in data:
         try:
             return data.decode(declared), ()
         except UnicodeDecodeError:
-            pass  # a page that is not what it says: read as an undeclared one
+            # A page that is not what it says: read as an undeclared one, and its author told.
+            misdeclared = ((1, f"the page declares {declared} but is not {declared} text: read "
+                               "as UTF-8, else Windows-1252"),)
     text, warnings = decode_text(data)
-    return text.removeprefix("\ufeff"), warnings
+    return text.removeprefix("\ufeff"), (*misdeclared, *warnings)
 
 
 def _declared_charset(head):
