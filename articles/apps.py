@@ -30,8 +30,9 @@ class ArticlesConfig(AppConfig):
 
     def ready(self):
         # Connects the receivers: model signals to content_changed, content_changed to the
-        # cache, the slug rule to new tags, and saved articles to what they are about.
-        from . import about, cache, receivers, revisions, slugs  # noqa: F401
+        # cache, the slug rule to new tags, and saved articles to what they are about and to
+        # their stories.
+        from . import about, cache, receivers, revisions, slugs, stories  # noqa: F401
 
         revisions.register()
 

@@ -34,7 +34,7 @@ from django.utils.http import http_date
 from django.utils.safestring import mark_safe
 
 from .filters import ArticleFilter
-from .models import Article, Source, TaggedArticle
+from .models import Article, Source, Story, TaggedArticle
 from .publication import published_q
 from .signals import MAX_NAMED, content_changed
 
@@ -54,7 +54,7 @@ keys_changed = Signal()
 
 def key_for(obj):
     """The cache key of an article, source or tag."""
-    kind = {Article: "article", Source: "source"}.get(type(obj), "tag")
+    kind = {Article: "article", Source: "source", Story: "story"}.get(type(obj), "tag")
     return f"{kind}-{obj.pk}"
 
 
@@ -107,19 +107,25 @@ def _one_write():
 
 
 @receiver(content_changed)
-def content_changed_receiver(sender, articles=(), sources=(), tags=(), everything=False,
-                             **kwargs):
-    """The keys a change touches: the articles, their sources and tags, and the lists."""
+def content_changed_receiver(sender, articles=(), sources=(), tags=(), stories=(),
+                             everything=False, **kwargs):
+    """The keys a change touches: the articles, their sources, tags and stories, and the
+    lists."""
     if everything:
         invalidate({EVERYTHING})
         return
-    articles, sources, tags = set(articles), set(sources), set(tags)
+    articles, sources, tags, stories = set(articles), set(sources), set(tags), set(stories)
     if articles and len(articles) <= MAX_KEYS:
-        sources |= set(Article.objects.filter(pk__in=articles).values_list("source", flat=True))
+        for source, story in Article.objects.filter(pk__in=articles).values_list("source",
+                                                                                  "story"):
+            sources.add(source)
+            if story:
+                stories.add(story)
         tags |= set(TaggedArticle.objects.filter(content_object__in=articles)
                     .values_list("tag", flat=True))
     invalidate({LISTS, *(f"article-{pk}" for pk in articles),
-                *(f"source-{pk}" for pk in sources), *(f"tag-{pk}" for pk in tags)})
+                *(f"source-{pk}" for pk in sources), *(f"tag-{pk}" for pk in tags),
+                *(f"story-{pk}" for pk in stories)})
 
 
 def _marks(keys):

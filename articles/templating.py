@@ -22,6 +22,7 @@ from django.utils import dateformat
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
+from django.utils.translation import get_language_info
 from jinja2 import Environment
 
 from .cache import page_parameters
@@ -53,6 +54,7 @@ def environment(**options):
         duration_iso=duration_iso,
         tag_url=tag_url,
         og_locale=og_locale,
+        language_name=language_name,
     )
     return env
 
@@ -126,6 +128,14 @@ def duration_iso(seconds):
         return ""
     hours, minutes, secs = _hours_minutes_seconds(seconds)
     return f"PT{hours}H{minutes}M{secs}S" if hours else f"PT{minutes}M{secs}S"
+
+
+def language_name(code):
+    """A language's English name ("fr" → "French"), else its code."""
+    try:
+        return get_language_info(code)["name"]
+    except KeyError:
+        return code
 
 
 def tag_url(tag):

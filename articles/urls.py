@@ -15,6 +15,7 @@ urlpatterns = [
     path("articles/", public_cache(views.ArticleListView.as_view()), name="list"),
     path("articles/<slug_any:slug>/", public_cache(views.ArticleDetailView.as_view()),
          name="detail"),
+    path("stories/<int:pk>/", public_cache(views.StoryView.as_view()), name="story"),
     path("sources/<slug_any:slug>/", public_cache(views.SectionView.as_view(
         model=Source, field="source", template_name="articles/source.html")), name="source"),
     path("tags/<slug_any:slug>/", public_cache(views.SectionView.as_view(

@@ -12,10 +12,12 @@ from django_filters.views import FilterView
 from . import aboutness
 from .cache import LISTS, cached_fragment, cached_value, depends_on, listing_fragment_name
 from .filters import ArticleFilter
-from .models import Article, Source
+from .models import Article, Source, Story
 from .pagination import OpenEndedPaginator
 
 PAGE_SIZE = 20
+ALSO_COVERED = 6  # other articles of its story an article page lists; the story page has all
+STORY_PAGE = 200  # articles a story page lists
 
 
 class CachedListingMixin:
@@ -110,6 +112,12 @@ class ArticleDetailView(DetailView):
         countries = [(code, aboutness.country_name(code, article.language))
                      for code in article.countries.values_list("code", flat=True)]
         cited = list(article.cited_outlets.for_page())
+        coverage = []
+        if article.story_id:
+            # The same event from other outlets: one more than shown says there are more.
+            depends_on(self.request, f"story-{article.story_id}")
+            coverage = list(Article.objects.published().filter(story=article.story_id)
+                            .exclude(pk=article.pk).for_listing()[:ALSO_COVERED + 1])
         more_articles = []
         if not (videos or stories):
             # No scraped sidebar: the articles sharing most tags, so no sidebar is empty.
@@ -117,15 +125,40 @@ class ArticleDetailView(DetailView):
         depends_on(self.request, *tags, *(link.target for link in (*videos, *stories)
                                           if link.target_id),
                    *more_articles, *{other.source for other in more_articles},
+                   *coverage, *{other.source for other in coverage},
                    # A cited outlet links to its source's page once that page is public.
                    *{outlet.source for outlet in cited if outlet.source_id})
         html = render_to_string("includes/article_story.html", {
             **context,
             "tags": tags, "videos": videos, "stories": stories, "more_articles": more_articles,
             "countries": countries, "cited": cited,
+            "coverage": coverage[:ALSO_COVERED], "more_coverage": len(coverage) > ALSO_COVERED,
             "corrections": article.correction_notes(),
         }, request=self.request)
         return html, tags
+
+
+class StoryView(DetailView):
+    """A story's coverage: its published articles, newest first, with their sources and
+    languages. A story with none is not public."""
+
+    model = Story
+    template_name = "articles/story.html"
+    context_object_name = "story"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        coverage = list(self.object.coverage()[:STORY_PAGE])
+        if not coverage:
+            raise Http404("No published article reports this story.")
+        depends_on(self.request, self.object, *coverage, *{a.source for a in coverage})
+        context.update(
+            coverage=coverage,
+            first=min(coverage, key=lambda a: (a.published_at, a.pk)),
+            sources=sorted({a.source.name for a in coverage}, key=str.casefold),
+            languages=sorted({a.language for a in coverage}),
+        )
+        return context
 
 
 class SectionView(CachedListingMixin, ListView):

@@ -23,7 +23,7 @@ from pathlib import Path
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .. import revisions
+from .. import revisions, stories
 from ..models import Article, RelatedLink
 from ..text import propose_headline
 from ..workflow import can_publish
@@ -182,6 +182,8 @@ class Importer:
             self._resolve_links(report)
             if report.totals[CREATED] >= ANALYZE_AFTER:
                 tuning.analyze()
+            # The new articles' stories: here for a few, by the job worker for an archive.
+            stories.group_waiting()
 
     def _try_batch(self, batch, report, parsed_files, first):
         """A dry run's batch: written for real and rolled back, so that its report is what a

@@ -17,12 +17,14 @@ from ..publication import is_published, published_q
 from .about import ArticleCountry, CitedOutlet, CitedOutletQuerySet
 from .jobs import ImportJob, ImportJobEntry
 from .links import SIDEBAR_FIELDS, RelatedLink, RelatedLinkQuerySet
+from .stories import Story, StoryEvidence, StoryQuerySet
 from .versions import ImportedOriginal, PendingVersion, PendingVersionQuerySet
 
 __all__ = [
     "CARD_FIELDS", "COMMON_COUNTRY", "SIDEBAR_FIELDS", "Article", "ArticleCountry",
     "ArticleQuerySet", "CitedOutlet", "CitedOutletQuerySet", "Correction", "Feed", "ImportJob",
     "ImportJobEntry", "ImportedOriginal", "PendingVersion", "PendingVersionQuerySet",
-    "RelatedLink", "RelatedLinkQuerySet", "Source", "TaggedArticle", "is_published",
+    "RelatedLink", "RelatedLinkQuerySet", "Source", "Story", "StoryEvidence", "StoryQuerySet",
+    "TaggedArticle", "is_published",
     "published_q",
 ]

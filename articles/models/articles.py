@@ -219,6 +219,15 @@ class Article(models.Model):
     # Normalised keys that related links from other files are matched against.
     headline_key = models.CharField(max_length=300, blank=True, editable=False, db_index=True)
     lead_key = models.CharField(max_length=120, blank=True, editable=False, db_index=True)
+    story = models.ForeignKey(
+        "articles.Story", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="articles", editable=False,
+        help_text="The other articles reporting the same event, from any source or language.",
+    )
+    story_pinned = models.BooleanField(
+        "story set by an editor", default=False, editable=False,
+        help_text="An editor detached or merged it: regrouping leaves it where it is.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

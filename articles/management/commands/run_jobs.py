@@ -9,14 +9,14 @@ from django.core.management.base import BaseCommand
 from django.db import OperationalError, close_old_connections
 from django_tasks_db.utils import is_locked_database_exception
 
-from articles import jobs, polling
+from articles import jobs, polling, stories
 
 
 class Command(BaseCommand):
     help = (
-        "Run queued background jobs (imports uploaded from the browser, and the polls of the "
-        "feeds on their interval) until stopped. First requeues the jobs a stopped worker left "
-        "unfinished; they go on where they were. "
+        "Run queued background jobs (imports uploaded from the browser, the polls of the feeds "
+        "on their interval, the grouping of imported articles into stories) until stopped. "
+        "First requeues the jobs a stopped worker left unfinished; they go on where they were. "
         "Ctrl-C (SIGINT or SIGTERM) lets the current job finish; a second one stops it, and "
         "the next worker goes on with it."
     )
@@ -50,6 +50,9 @@ class Command(BaseCommand):
                 # Each poll of the feeds queues the next; this starts the chain again if it
                 # broke (a worker killed mid-poll, a database restored).
                 polling.schedule()
+                # Articles left waiting for their story (an archive imported before stories
+                # were kept, a grouping cut short) are grouped too.
+                stories.schedule()
                 # django-tasks-db's worker. Never with --reload (it defaults to DEBUG): a code
                 # change would kill an import half-way.
                 call_command("db_worker", batch=once, reload=False, startup_delay=False,
