@@ -10,11 +10,11 @@ from django.db.models import Count, Exists, OuterRef
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from taggit.models import Tag
 
-from .. import aboutness, jobs
+from .. import aboutness, jobs, stories
 from ..forms import ArticleAdminForm, ImportUploadForm, RelatedLinkForm
 from ..ingest.importer import import_uploads
 from ..ingest.uploads import Upload, UploadError
@@ -38,6 +38,7 @@ IMPORT_PERMISSION = "articles.import_articles"
 CONTENT_FIELDS = ["headline", "headline_proposed", "slug", "kicker", "image_caption", "body",
                   "tags", "source", "language", "original_url"]
 TOP_TAGS = 30
+STORY_ROWS = 30  # other articles of its story the edit page lists
 TOP_COUNTRIES = 30
 RECENT_ARTICLES = 1000  # whose countries the country filter offers
 
@@ -224,15 +225,18 @@ class ArticleAdmin(RevisionsAdminMixin, ArticleContentMixin, SortableAdminBase,
     autocomplete_fields = ["source"]
     prepopulated_fields = {"slug": ["headline"]}
     readonly_fields = ["status_now", "preview", "source_file", "original_url_link", "imported_at",
-                       "created_at", "updated_at"]
+                       "created_at", "updated_at", "story_coverage"]
     inlines = [RelatedLinkInline, CorrectionInline]
-    actions = ["publish_selected", "unpublish_selected", "submit_for_review"]
+    actions = ["publish_selected", "unpublish_selected", "submit_for_review", "merge_stories",
+               "detach_from_stories"]
     fieldsets = [
         (None, {"fields": ["headline", "headline_proposed", "slug", "kicker", "image_caption",
                            "body", "tags"]}),
         # The status changes by the buttons under the form (submit_line.html).
         ("Publishing", {"fields": ["status_now", "preview", "source", "language",
                                    "original_url"]}),
+        # The other articles reporting the same event (articles.stories).
+        ("Story", {"fields": ["story_coverage"]}),
         ("Import", {"classes": ["collapse"],
                     "fields": ["source_file", "original_url_link", "imported_at", "created_at",
                                "updated_at"]}),
@@ -369,7 +373,46 @@ class ArticleAdmin(RevisionsAdminMixin, ArticleContentMixin, SortableAdminBase,
             return "-"
         return format_html('<a href="{0}" rel="noopener noreferrer">{0}</a>', obj.original_url)
 
+    @admin.display(description="same event")
+    def story_coverage(self, obj):
+        if obj is None or not obj.pk:
+            return "Stories are found once the article is saved."
+        decided = " An editor put it here: regrouping leaves it." if obj.story_pinned else ""
+        if not obj.story_id:
+            if obj.story_pinned:
+                return "Kept on its own by an editor: regrouping leaves it alone."
+            return "No other article reports this event yet."
+        others = (obj.story.articles.exclude(pk=obj.pk).select_related("source")
+                  .order_by("-published_at", "-pk")[:STORY_ROWS])
+        rows = format_html_join("", "<li><a href=\"{}\">{}</a> · {} · {} · {}</li>", (
+            (reverse("admin:articles_article_change", args=[other.pk]), other.headline,
+             other.source.name, other.language, other.get_status_display())
+            for other in others))
+        public = obj.story.articles.published().exists()
+        page = format_html(' <a href="{}">Story page</a>', obj.story.get_absolute_url()) \
+            if public else ""
+        return format_html("<p>{}{}{}</p><ul>{}</ul>", obj.story, decided, page, rows)
+
     # -- actions ---------------------------------------------------------------------------------
+
+    @admin.action(description="Merge the stories of the selected articles",
+                  permissions=["publish"])
+    def merge_stories(self, request, queryset):
+        articles = list(queryset.only("pk", "story"))
+        if len(articles) < 2:
+            self.message_user(request, "Select two articles or more to merge their stories.",
+                              messages.WARNING)
+            return
+        story = stories.merge(articles)
+        self.message_user(request, f"{story} now holds {story.articles.count()} article(s); "
+                                   "regrouping keeps them together.", messages.SUCCESS)
+
+    @admin.action(description="Detach the selected articles from their stories",
+                  permissions=["publish"])
+    def detach_from_stories(self, request, queryset):
+        count = stories.detach(queryset.only("pk", "story"))
+        self.message_user(request, f"Detached {count} article(s): each stands alone, and "
+                                   "regrouping leaves it so.", messages.SUCCESS)
 
     @admin.action(description="Publish selected articles", permissions=["publish"])
     def publish_selected(self, request, queryset):
