@@ -141,3 +141,27 @@ def test_an_article_names_its_countries_and_cited_outlets(seeded, live_server, p
     page.go_back()
     page.get_by_role("link", name="Burkina 24").click()
     page.wait_for_url("**/sources/burkina-24/")
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280", "360"])
+def test_an_article_leads_to_its_coverage_by_other_outlets(seeded, live_server, page,
+                                                           artifacts_dir, viewport):
+    page.set_viewport_size(viewport)
+    page.goto(live_server.url + TEASERS)
+    section = page.get_by_role("region", name="Also covered by")
+    section.scroll_into_view_if_needed()
+    assert section.is_visible()
+    assert section.get_by_role("listitem").count() == 1
+    assert scroll_width(page) <= viewport["width"]
+    page.screenshot(path=artifacts_dir / f"reader-also-covered-{viewport['width']}.png",
+                    full_page=True)
+    # The other outlet's article, then the whole story side by side.
+    section.get_by_role("link", name="Africanews").click()
+    page.wait_for_url("**" + VIDEOS)
+    page.get_by_role("region", name="Also covered by").get_by_role(
+        "link", name="The whole story, side by side").click()
+    page.wait_for_url("**/stories/*/")
+    assert page.locator(".coverage-list__item").count() == 2
+    assert scroll_width(page) <= viewport["width"]
+    page.screenshot(path=artifacts_dir / f"reader-story-{viewport['width']}.png",
+                    full_page=True)

@@ -94,6 +94,8 @@ def test_every_kind_of_public_page_validates_with_no_error(client, site, tmp_pat
         "tag page": ("/tags/russia/", 200),
         "tag page in another script": ("/tags/россия/", 200),
         "source page": (site["source"].get_absolute_url(), 200),
+        # The seeds are one story: their pages hold "Also covered by" too.
+        "story page": (f"/stories/{site['videos'].story_id}/", 200),
         "404 page": ("/no-such-page/", 404),
     }
     documents, statuses = {}, {}
