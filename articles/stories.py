@@ -15,12 +15,12 @@ dissolved, and its article is free again.
 
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
-from django.db import transaction
+from django.db import router, transaction
 from django.db.models import Case, Count, Q, Value, When
 from django.db.models.functions import Coalesce
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_save, pre_delete
 from django.dispatch import receiver
 from django_tasks import task
 from django_tasks_db.compat import TaskResultStatus
@@ -38,6 +38,8 @@ logger = logging.getLogger(__name__)
 
 INLINE = 200  # waiting articles grouped in the process that wrote them; more go to the worker
 BATCH_SIZE = 1000  # articles grouped together (one transaction each)
+MAX_BATCH_SIZE = 10_000  # an UPDATE of a batch's moves names each article twice: SQLite's
+# limit of 32,766 parameters
 # A save writing one of these may change the article's story.
 FIELDS = frozenset({"headline", "kicker", "image_caption", "body", "language", "published_at"})
 _READ = ("headline", "kicker", "image_caption", "body", "language", "published_at",
@@ -90,29 +92,36 @@ def group_all_waiting(batch_size=BATCH_SIZE, on_batch=None):
 
 def group(keys):
     """Read the evidence of the articles `keys` again and place each in the story it reports,
-    among the articles of the same days; returns an Outcome."""
-    articles = sorted(Article.objects.filter(pk__in=keys).only(*_READ),
-                      key=lambda article: (_time(article), article.pk))
-    if not articles:
-        return Outcome()
+    among the articles of the same days; returns an Outcome. Articles far apart in time are
+    placed a run of close ones at a time, each among the articles of its own days only."""
+    articles = _read(keys)
+    outcome = Outcome()
+    run = []
+    for article in articles:
+        if run and (_time(article) - _time(run[-1])).total_seconds() > NEAR_WINDOW + WINDOW:
+            outcome.add(_group_run(run, keys))
+            run = []
+        run.append(article)
+    if run:
+        outcome.add(_group_run(run, keys))
+    return outcome
+
+
+def _group_run(articles, keys):
     evidence = _evidence_of(articles)
-    times = [_time(article) for article in articles]
     grouper = coverage.Grouper()
     held = (StoryEvidence.objects
-            .filter(time__gte=times[0] - timedelta(seconds=NEAR_WINDOW),
-                    time__lte=times[-1] + timedelta(seconds=WINDOW))
-            .exclude(article__in=[article.pk for article in articles])
+            .filter(time__gte=_time(articles[0]) - timedelta(seconds=NEAR_WINDOW),
+                    time__lte=_time(articles[-1]) + timedelta(seconds=WINDOW))
+            .exclude(article__in=keys)
             .filter(_groupable())
             .order_by("time", "article")
-            .values_list("article", "data", "article__story"))
+            .values_list("article", "evidence", "article__story"))
     for pk, data, story in held:
         grouper.add(pk, coverage.Evidence.from_json(data), story)
     with transaction.atomic():
         outcome = _Placer(grouper).place(articles, evidence)
-        StoryEvidence.objects.filter(article__in=[article.pk for article in articles]).delete()
-        StoryEvidence.objects.bulk_create(
-            StoryEvidence(article_id=article.pk, time=time, data=evidence[article.pk].to_json())
-            for article, time in zip(articles, times, strict=True))
+        _keep_evidence(articles, evidence)
     return outcome
 
 
@@ -123,27 +132,48 @@ def recompute(batch_size=BATCH_SIZE, on_batch=None):
     with transaction.atomic():
         Article.objects.filter(story_pinned=False, story__isnull=False).update(story=None)
         Story.objects.filter(articles=None).delete()
-        StoryEvidence.objects.all().delete()
     order = list(Article.objects.order_by(Coalesce("published_at", "created_at"), "pk")
                  .values_list("pk", flat=True))
     grouper = coverage.Grouper()
     placer = _Placer(grouper, everything=True)
     outcome = Outcome()
     for start in range(0, len(order), batch_size):
-        articles = sorted(Article.objects.filter(pk__in=order[start:start + batch_size])
-                          .only(*_READ), key=lambda article: (_time(article), article.pk))
+        articles = _read(order[start:start + batch_size])
         evidence = _evidence_of(articles)
         with transaction.atomic():
             outcome.add(placer.place(articles, evidence))
-            StoryEvidence.objects.bulk_create(
-                StoryEvidence(article_id=article.pk, time=_time(article),
-                              data=evidence[article.pk].to_json()) for article in articles)
+            _keep_evidence(articles, evidence)
         if on_batch:
             on_batch(outcome)
     with transaction.atomic():
-        _dissolve_lone(Story.objects.all())
+        _dissolve_lone(Story.objects.all(), tell=False)
     content_changed.send(sender=Story, everything=True)
     return outcome
+
+
+def regroup(keys):
+    """Articles whose time changed without a save (the desk's publish and schedule are
+    updates): they wait again, to be grouped among the articles of their new days once the
+    transaction commits."""
+    moved = StoryEvidence.objects.filter(article__in=keys).exclude(
+        time=Coalesce("article__published_at", "article__created_at"))
+    if moved.delete()[0]:
+        _group_on_commit(router.db_for_write(Article))
+
+
+def _read(keys):
+    """The articles `keys` as the grouping reads them, oldest first."""
+    return sorted(Article.objects.filter(pk__in=keys).only(*_READ),
+                  key=lambda article: (_time(article), article.pk))
+
+
+def _keep_evidence(articles, evidence):
+    """Write the articles' evidence over what was there: a grouping that ran beside (the
+    worker's and an edit's, or cluster_stories) leaves one row an article, the last."""
+    StoryEvidence.objects.bulk_create(
+        [StoryEvidence(article_id=article.pk, time=_time(article),
+                       evidence=evidence[article.pk].to_json()) for article in articles],
+        update_conflicts=True, unique_fields=["article"], update_fields=["time", "evidence"])
 
 
 class _Placer:
@@ -178,10 +208,11 @@ class _Placer:
             self.grouper.add(article.pk, ev, story)
         new = list(dict.fromkeys(story for story in moves.values()
                                  if isinstance(story, _NewStory)))
-        # One INSERT for every story the batch makes, then their rows' keys stand in.
-        for placeholder, row in zip(new, Story.objects.bulk_create(Story() for _ in new),
-                                    strict=True):
-            placeholder.pk = row.pk
+        # One INSERT for every story the batch makes, then their rows' keys stand in (a
+        # database that cannot return them creates them one by one).
+        rows = Story.objects.bulk_create(Story() for _ in new)
+        for placeholder, row in zip(new, rows, strict=True):
+            placeholder.pk = row.pk if row.pk is not None else Story.objects.create().pk
         outcome.created = len(new)
         members = {}
         for pk, story in moves.items():
@@ -207,14 +238,17 @@ class _NewStory:
     pk = None
 
 
-def _dissolve_lone(stories):
+def _dissolve_lone(stories, *, tell=True):
     """Dissolve the stories among `stories` left with fewer than two articles: the one left is
-    free again. Returns their pks."""
+    free again, and (with `tell`) the pages showing the story are told. Returns their pks."""
     lone = list(stories.annotate(size=Count("articles")).filter(size__lt=2)
                 .values_list("pk", flat=True))
     if lone:
-        Article.objects.filter(story__in=lone).update(story=None, story_pinned=False)
+        freed = list(Article.objects.filter(story__in=lone).values_list("pk", flat=True))
+        Article.objects.filter(pk__in=freed).update(story=None, story_pinned=False)
         Story.objects.filter(pk__in=lone).delete()
+        if tell:
+            content_changed.send(sender=Story, articles=freed, stories=lone)
     return lone
 
 
@@ -241,7 +275,7 @@ def _evidence_of(articles):
 
 def _time(article):
     """When an article reports from: its published time, else when it was created."""
-    return article.published_at or article.created_at or datetime.now(UTC)
+    return article.published_at or article.created_at
 
 
 def _waiting():
@@ -273,6 +307,8 @@ def merge(articles):
     """Put `articles` and every article of their stories into one story (the oldest of them,
     else a new one), all pinned there. Returns the story."""
     articles = list(articles)
+    if len({article.pk for article in articles}) < 2:
+        raise ValueError("A merge takes two articles or more.")
     stories = sorted({article.story_id for article in articles} - {None})
     with transaction.atomic():
         story = Story.objects.get(pk=stories[0]) if stories else Story.objects.create()
@@ -348,9 +384,12 @@ def article_saved(sender, instance, created=False, update_fields=None, raw=False
     _group_on_commit(using)
 
 
-@receiver(post_delete, sender=Article)
+@receiver(pre_delete, sender=Article)
 def article_deleted(sender, instance, using=None, **kwargs):
-    if instance.story_id:
-        story = instance.story_id
+    """A story its deletion leaves with one article is dissolved once it commits (read from
+    the row: the instance may predate its grouping)."""
+    story = (Article.objects.using(using).filter(pk=instance.pk)
+             .values_list("story", flat=True).first())
+    if story:
         transaction.on_commit(
             lambda: _dissolve_lone(Story.objects.using(using).filter(pk=story)), using=using)

@@ -17,7 +17,7 @@ from .pagination import OpenEndedPaginator
 
 PAGE_SIZE = 20
 ALSO_COVERED = 6  # other articles of its story an article page lists; the story page has all
-STORY_PAGE = 200  # articles a story page lists
+STORY_PAGE = 200  # articles a story page lists, the newest
 
 
 class CachedListingMixin:
@@ -107,6 +107,8 @@ class ArticleDetailView(DetailView):
         """(the story and its sidebar, the article's tags): most of the page's queries and
         rendering, cached as one fragment while the page around it stays per request."""
         article = self.object
+        # Its own key too: the fragment outlives the page around it.
+        depends_on(self.request, article)
         tags = list(article.tags_by_name())
         videos, stories = article.sidebar()
         countries = [(code, aboutness.country_name(code, article.language))
@@ -116,8 +118,8 @@ class ArticleDetailView(DetailView):
         if article.story_id:
             # The same event from other outlets: one more than shown says there are more.
             depends_on(self.request, f"story-{article.story_id}")
-            coverage = list(Article.objects.published().filter(story=article.story_id)
-                            .exclude(pk=article.pk).for_listing()[:ALSO_COVERED + 1])
+            coverage = list(Article.objects.published().also_covering(article)
+                            .for_listing()[:ALSO_COVERED + 1])
         more_articles = []
         if not (videos or stories):
             # No scraped sidebar: the articles sharing most tags, so no sidebar is empty.
@@ -142,22 +144,18 @@ class StoryView(DetailView):
     """A story's coverage: its published articles, newest first, with their sources and
     languages. A story with none is not public."""
 
-    model = Story
     template_name = "articles/story.html"
     context_object_name = "story"
 
+    def get_queryset(self):
+        return Story.objects.public()
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        coverage = list(self.object.coverage()[:STORY_PAGE])
-        if not coverage:
-            raise Http404("No published article reports this story.")
-        depends_on(self.request, self.object, *coverage, *{a.source for a in coverage})
-        context.update(
-            coverage=coverage,
-            first=min(coverage, key=lambda a: (a.published_at, a.pk)),
-            sources=sorted({a.source.name for a in coverage}, key=str.casefold),
-            languages=sorted({a.language for a in coverage}),
-        )
+        story = self.object
+        coverage = list(story.coverage()[:STORY_PAGE])
+        depends_on(self.request, story, *coverage, *{a.source for a in coverage})
+        context.update(coverage=coverage, first=story.first_report(), **story.reach())
         return context
 
 

@@ -10,7 +10,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from taggit.models import Tag
 
-from . import revisions
+from . import revisions, stories
 from .models import Article, Correction, RelatedLink, TaggedArticle, is_published, published_q
 from .signals import content_changed
 
@@ -116,6 +116,7 @@ def _changed(articles, change, user, comment):
             revisions.add(Article.objects.filter(pk__in=ids))
     if count:
         content_changed.send(sender=Article, articles=ids)
+        stories.regroup(ids)  # a new published time may be another story's days
     return count
 
 

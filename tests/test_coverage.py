@@ -104,7 +104,7 @@ def test_a_new_article_is_compared_with_a_few_held_ones_not_with_all_of_them():
         compared.append(b)
         return score(a, b, rarity, **kwargs)
 
-    grouper = Grouper(score=counting)
+    grouper = Grouper(scorer=counting)
     for number in range(500):
         grouper.add(number, evidence(
             f"Dockworkers strike in port {number}",
@@ -112,6 +112,14 @@ def test_a_new_article_is_compared_with_a_few_held_ones_not_with_all_of_them():
             f"{1000 + number} containers.", language="en", time=number * 60.0), None)
     grouper.place(read(EN_WIRE, "en", 500 * 60.0))
     assert 0 < len(compared) <= CANDIDATES
+
+
+def test_bodies_too_short_to_tell_copies_are_no_copies():
+    grouper = Grouper()
+    grouper.add("video", evidence("Watch: the port at dawn", "Video.", language="en"), None)
+    other = evidence("Watch: a football final", "Video.", language="en", time=HOUR)
+    assert not other.signature
+    assert grouper.place(other) is None
 
 
 def test_the_window_slides_forward():

@@ -47,6 +47,15 @@ def test_the_story_fragment_follows_every_change(client, article, fragments_only
     assert "A rewritten teaser" in html
 
 
+def test_the_story_fragment_follows_an_edit_of_the_article_itself(client, fragments_only):
+    # No tags, links or corrections: nothing but the article itself tells of the edit.
+    article = make_article("A story alone", slug="alone")
+    page(client, article.get_absolute_url())
+    article.body = "A rewritten first paragraph.\n\nAnd a second one."
+    article.save()
+    assert "A rewritten first paragraph." in page(client, article.get_absolute_url())
+
+
 def test_the_head_lists_the_tags_cached_with_the_story(client, article, fragments_only):
     page(client, ARTICLE_URL)
     article.tags.add("Niger")

@@ -15,9 +15,11 @@ from django_tasks_db.models import DBTaskResult
 from articles import stories
 from articles.ingest.importer import import_paths
 from articles.models import Article, Story, StoryEvidence
+from articles.workflow import publish
 from tests.admin_helpers import SEED_1, SEED_2
 from tests.cache_helpers import queries_for
 from tests.factories import make_article, make_source
+from tests.import_helpers import manifest, write
 from tests.page_parsers import parse
 
 pytestmark = pytest.mark.django_db
@@ -121,18 +123,29 @@ def test_the_two_sample_files_are_one_story(seeded):
 
 
 def test_an_article_imported_later_joins_the_story_of_its_event(tmp_path, strike):
-    (tmp_path / "late.txt").write_text(
-        "Côte d'Ivoire\nThe strike at the port of Abidjan ended on Wednesday after the union of "
-        "Kouassi Yao won a 12.5% rise, releasing 1,200 containers held at Vridi.\n"
-        "Dockworkers returned to work.\n", encoding="utf-8")
-    import_paths([tmp_path], source_name="Cape Meridian")
+    write(tmp_path, "late.txt", "Côte d'Ivoire\n"
+          "The strike at the port of Abidjan ended on Wednesday after the union of Kouassi Yao "
+          "won a 12.5% rise, releasing 1,200 containers held at Vridi.\n"
+          "Dockworkers returned to work.\n")
+    manifest(tmp_path, [{"file": "late.txt", "source": "cape", "headline": "Abidjan strike ends",
+                         "published": (MONDAY + timedelta(hours=30)).isoformat()}],
+             sources=[("cape", "Cape Meridian")])
+    assert import_paths([tmp_path]).ok
     late = Article.objects.get(source__name="Cape Meridian")
-    StoryEvidence.objects.filter(article=late).update(time=MONDAY + timedelta(hours=30))
-    Article.objects.filter(pk=late.pk).update(published_at=MONDAY + timedelta(hours=30))
-    stories.group([late.pk])
-    english, french, late = fresh(strike["english"]), fresh(strike["french"]), fresh(late)
+    english, french = fresh(strike["english"]), fresh(strike["french"])
     assert english.story_id == french.story_id == late.story_id is not None
     assert fresh(strike["festival"]).story_id is None
+
+
+def test_an_article_published_weeks_later_is_another_story(strike, editor, commit):
+    french = fresh(strike["french"])
+    Article.objects.filter(pk=french.pk).update(status=Article.Status.DRAFT, published_at=None)
+    with commit():
+        # The desk's publish is an update: it sends no save signal.
+        publish(Article.objects.filter(pk=french.pk), editor)
+    assert fresh(french).published_at > MONDAY + timedelta(days=30)
+    assert fresh(french).story_id is None
+    assert fresh(strike["english"]).story_id is None
 
 
 def test_articles_of_other_events_stay_alone(strike):
@@ -152,13 +165,12 @@ def test_an_edit_that_makes_it_another_event_takes_it_out_of_the_story(strike, c
     assert not Story.objects.exists()
 
 
-def test_an_edit_that_leaves_the_text_as_it_was_keeps_the_story(strike, commit):
-    story = fresh(strike["english"]).story_id
-    assert story
+def test_a_save_of_other_fields_leaves_the_story_as_it_was(strike, commit):
+    read = StoryEvidence.objects.get(article=strike["english"])
     with commit():
         strike["english"].save(update_fields=["status"])
-        strike["english"].save()
-    assert fresh(strike["english"]).story_id == story
+    assert StoryEvidence.objects.get(article=strike["english"]) == read  # not read again
+    assert fresh(strike["english"]).story_id == fresh(strike["french"]).story_id
 
 
 def test_deleting_an_article_dissolves_a_story_it_leaves_alone(strike, commit):
@@ -166,6 +178,12 @@ def test_deleting_an_article_dissolves_a_story_it_leaves_alone(strike, commit):
         fresh(strike["french"]).delete()
     assert fresh(strike["english"]).story_id is None
     assert not Story.objects.exists()
+
+
+def test_a_merge_takes_two_articles(strike):
+    with pytest.raises(ValueError, match="two articles or more"):
+        stories.merge([strike["festival"]])
+    assert not Story.objects.filter(articles=strike["festival"]).exists()
 
 
 def test_an_archive_is_grouped_by_the_job_worker(strike):
@@ -270,21 +288,28 @@ def test_a_story_without_a_public_article_is_not_found(client, strike):
     reader_page(client, "/stories/999999/", status=404)
 
 
+@pytest.fixture(params=["page", "fragments"])
+def cached(request, settings, page_cache):
+    """The page cache on, or only the fragments beneath pages (staff, or the page cache
+    off)."""
+    settings.FRAGMENT_CACHE_SECONDS = 300
+    if request.param == "fragments":
+        settings.PAGE_CACHE_SECONDS = 0
+
+
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.usefixtures("page_cache")
+@pytest.mark.usefixtures("cached")
 def test_a_cached_article_page_shows_an_article_that_joins_its_story(client):
     wire, outlet = make_source("Pan-African Wire"), make_source("Le Continent")
     english = story_article(STRIKE_EN, source=wire)
     url = english.get_absolute_url()
     assert coverage_section(client, url) is None
-    _, cached = queries_for(client, url)
-    assert cached == 0
     story_article(STRIKE_FR, source=outlet, language="fr", hours=5)
     assert coverage_section(client, url) is not None
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.usefixtures("page_cache")
+@pytest.mark.usefixtures("cached")
 def test_a_cached_article_page_shows_a_story_mate_once_it_is_published(client):
     wire, outlet = make_source("Pan-African Wire"), make_source("Le Continent")
     english = story_article(STRIKE_EN, source=wire)
@@ -295,6 +320,18 @@ def test_a_cached_article_page_shows_a_story_mate_once_it_is_published(client):
     french.status = Article.Status.PUBLISHED
     french.save()
     assert coverage_section(client, url) is not None
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("cached")
+def test_a_cached_story_page_is_gone_once_its_story_is(client):
+    wire, outlet = make_source("Pan-African Wire"), make_source("Le Continent")
+    story_article(STRIKE_EN, source=wire)
+    french = story_article(STRIKE_FR, source=outlet, language="fr", hours=5)
+    url = f"/stories/{fresh(french).story_id}/"
+    reader_page(client, url)
+    french.delete()
+    reader_page(client, url, status=404)
 
 
 def test_sample_pages_name_each_other(client, seeded):

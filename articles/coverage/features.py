@@ -11,6 +11,7 @@ from functools import cache
 from .stopwords import BY_LANGUAGE, EVERY
 
 SHINGLE = 3  # words in a shingle of the near-duplicate test; hashed by CRC-32, in C
+MIN_WORDS = 20  # a shorter body has no signature: too few shingles to tell a copy
 PERMUTATIONS = 64  # of the MinHash signature
 SEED, SCHEME = 1, "affine32"  # the signature's hash functions: the same in every process
 MAX_TERMS = 60  # an article's terms kept, the most frequent first
@@ -141,7 +142,10 @@ def numbers(text):
 
 def signature(words):
     """The MinHash signature of the text's word shingles (datasketch, seeded: the same for
-    every process), as 32-bit integers."""
+    every process), as 32-bit integers; none for a text too short to tell copies by (a
+    headline-only item, a video's page)."""
+    if len(words) < MIN_WORDS:
+        return ()
     from datasketch import MinHash  # imports numpy and scipy: only where it is used
 
     shingles = {" ".join(words[i:i + SHINGLE]).encode()

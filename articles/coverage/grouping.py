@@ -28,6 +28,7 @@ NEAR_DUPLICATE = 0.6  # estimated Jaccard of the shingles beyond which two texts
 ROWS = 4  # signature values per LSH band
 SAME_LANGUAGE = 0.25  # the score beyond which two articles report one event, in one language
 ACROSS_LANGUAGES = 0.22  # … and in two
+MIN_TERMS = 8  # an article of fewer words (a headline-only item) is compared with none
 CANDIDATES = 40  # articles compared in full with each new one, those sharing most features
 LOOKUPS = 24  # of the new article's rarest features, whose articles are its candidates
 COMMON = 0.2  # a feature held by more than this share of the window finds no candidates
@@ -48,9 +49,9 @@ class Grouper:
     """Online grouping: `add` the articles already placed, oldest first; `place` finds the best
     match of a new one among them. The window slides forward with the times it is given."""
 
-    def __init__(self, *, window=WINDOW, near_window=NEAR_WINDOW, score=None):
+    def __init__(self, *, window=WINDOW, near_window=NEAR_WINDOW, scorer=None):
         self.window, self.near_window = window, near_window
-        self.score = score or globals()["score"]  # a test may count the comparisons
+        self.scorer = scorer or score  # a test may count the comparisons
         self.articles = {}  # key -> (Evidence, story)
         self.order = deque()  # (time, key), oldest first
         self.postings = defaultdict(set)  # feature -> keys
@@ -136,7 +137,7 @@ class Grouper:
             held, story = self.articles[key]
             if story is not None and evidence.time - self.starts[story] > self.window:
                 continue  # a story is one event's days, not a chain of them
-            value = self.score(evidence, held, rarity, window=self.window)
+            value = self.scorer(evidence, held, rarity, window=self.window)
             threshold = SAME_LANGUAGE if held.language == evidence.language else ACROSS_LANGUAGES
             if value >= threshold and (best is None or value > best.score):
                 best = Match(key, story, value)
@@ -203,8 +204,8 @@ def score(a, b, rarity, *, window=WINDOW):
     `rarity(feature)` weighs a feature by how few articles hold it (see _features for the
     features' names)."""
     apart = abs(a.time - b.time)
-    if apart > window:
-        return 0.0
+    if apart > window or len(a.terms) < MIN_TERMS or len(b.terms) < MIN_TERMS:
+        return 0.0  # days apart, or too little text to tell one event from another
     names = _overlap(a.names, b.names, lambda name: rarity(("n", name)))
     figures = _overlap(a.numbers, b.numbers, lambda number: rarity(("d", number)))
     countries = _overlap(a.countries, b.countries, lambda code: 1.0)

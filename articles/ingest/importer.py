@@ -183,7 +183,11 @@ class Importer:
             if report.totals[CREATED] >= ANALYZE_AFTER:
                 tuning.analyze()
             # The new articles' stories: here for a few, by the job worker for an archive.
-            stories.group_waiting()
+            try:
+                stories.group_waiting()
+            except Exception:
+                # The import is written and reported; the worker groups them when it starts.
+                logger.exception("Grouping the imported articles failed")
 
     def _try_batch(self, batch, report, parsed_files, first):
         """A dry run's batch: written for real and rolled back, so that its report is what a

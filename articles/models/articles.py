@@ -123,6 +123,12 @@ class ArticleQuerySet(models.QuerySet):
             .order_by("-shared_tags", "-published_at", "-pk")[:limit]
         )
 
+    def also_covering(self, article):
+        """The other articles of `article`'s story (none when it is in no story)."""
+        if not article.story_id:
+            return self.none()
+        return self.filter(story=article.story_id).exclude(pk=article.pk)
+
     def about_country(self, code):
         """Articles about the country `code` (ISO 3166-1 alpha-2; see ArticleCountry).
 

@@ -14,11 +14,10 @@ class StoryQuerySet(models.QuerySet):
 
 
 class Story(models.Model):
-    """One event's coverage. An article alone is in no story: a story has two articles or
-    more, or an editor's decision."""
+    """One event's coverage, from any source and language (its articles point to it). An
+    article alone is in no story: a story has two articles or more."""
 
     created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     objects = StoryQuerySet.as_manager()
 
@@ -36,16 +35,29 @@ class Story(models.Model):
         """Its published articles, newest first, with their sources (the story page)."""
         return self.articles.published().for_listing()
 
+    def first_report(self):
+        """Its first published article: the story page is titled by it."""
+        return self.articles.published().order_by("published_at", "pk").only(
+            "headline", "language").first()
+
+    def reach(self):
+        """How many published articles it has, from how many sources, in which languages."""
+        published = self.articles.published().order_by()
+        return {"count": published.count(),
+                "sources": published.values("source").distinct().count(),
+                "languages": sorted(set(published.values_list("language", flat=True)
+                                        .distinct()))}
+
 
 class StoryEvidence(models.Model):
-    """What the grouping read of an article (articles.coverage.Evidence as JSON), and when it
-    read it. An article without one is waiting to be grouped."""
+    """What the grouping read of an article: articles.coverage.Evidence as JSON. An article
+    without one is waiting to be grouped."""
 
     article = models.OneToOneField(Article, primary_key=True, on_delete=models.CASCADE,
                                    related_name="story_evidence")
     # When the article was published (else created): the grouping's window is read by it.
     time = models.DateTimeField(db_index=True)
-    data = models.JSONField()
+    evidence = models.JSONField()
 
     class Meta:
         verbose_name_plural = "story evidence"

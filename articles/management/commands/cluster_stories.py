@@ -4,6 +4,7 @@ keeping the editors' decisions."""
 from django.core.management.base import BaseCommand, CommandError
 
 from articles import stories
+from articles.models import Article, Story
 
 
 class Command(BaseCommand):
@@ -16,16 +17,16 @@ class Command(BaseCommand):
                             help=f"Articles per batch (default {stories.BATCH_SIZE}).")
 
     def handle(self, *args, batch_size, verbosity, **options):
-        if batch_size < 1:
-            raise CommandError("--batch-size must be at least 1.")
+        if not 1 <= batch_size <= stories.MAX_BATCH_SIZE:
+            raise CommandError(f"--batch-size must be from 1 to {stories.MAX_BATCH_SIZE:,}.")
 
         def progress(outcome):
             if verbosity >= 2:
                 self.stdout.write(f"{outcome.grouped:,} articles grouped")
 
         outcome = stories.recompute(batch_size=batch_size, on_batch=progress)
-        in_stories = stories.Article.objects.filter(story__isnull=False).count()
+        grouped = Article.objects.filter(story__isnull=False).count()
+        count = Story.objects.count()
         self.stdout.write(self.style.SUCCESS(
             f"Grouped {outcome.grouped:,} article{'' if outcome.grouped == 1 else 's'}: "
-            f"{in_stories:,} in {stories.Story.objects.count():,} "
-            f"stor{'y' if stories.Story.objects.count() == 1 else 'ies'}, the others alone."))
+            f"{grouped:,} in {count:,} stor{'y' if count == 1 else 'ies'}, the others alone."))
