@@ -38,6 +38,18 @@ def test_the_edit_page_lists_the_other_articles_of_its_story(role, user_for, see
     assert "Story page" in shown  # its public page, as readers see it
 
 
+def test_the_list_shows_each_article_story_and_lists_a_story_by_it(editor, seeded,
+                                                                   other_event):
+    first, second = seeded
+    client = logged_in(editor)
+    story = fresh(first).story_id
+    link = parse(client.get(ARTICLES)).find("a", title=f"The articles of story {story}")
+    assert link.attrs["href"] == f"?story__exact={story}"
+    response = client.get(ARTICLES + link.attrs["href"])
+    assert response.status_code == 200
+    assert {a.pk for a in response.context["cl"].result_list} == {first.pk, second.pk}
+
+
 def test_the_edit_page_says_when_no_other_article_reports_it(editor, other_event):
     assert "No other article reports this event yet." in story_field(logged_in(editor),
                                                                       other_event)

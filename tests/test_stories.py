@@ -186,6 +186,7 @@ def test_a_merge_takes_two_articles(strike):
     assert not Story.objects.filter(articles=strike["festival"]).exists()
 
 
+@pytest.mark.django_db(transaction=True)  # the worker closes its connections
 def test_an_archive_is_grouped_by_the_job_worker(strike):
     StoryEvidence.objects.all().delete()
     Article.objects.update(story=None)

@@ -205,7 +205,7 @@ class ArticleAdmin(RevisionsAdminMixin, ArticleContentMixin, SortableAdminBase,
     formfield_overrides = URL_FIELDS
     form = ArticleAdminForm
     list_display = ["headline", "source", "status_label", "published_at", "tag_list",
-                    "link_count", "unresolved_count"]
+                    "link_count", "unresolved_count", "story_link"]
     # Dates by a filter, not date_hierarchy: its year links cost a pass over every article's
     # date on each page, which the archive cannot afford (any ?published_at__year= still works).
     list_filter = ["status", "headline_proposed", HasUnresolvedLinksFilter, "source",
@@ -357,6 +357,14 @@ class ArticleAdmin(RevisionsAdminMixin, ArticleContentMixin, SortableAdminBase,
         url = reverse("admin:articles_relatedlink_changelist")
         return format_html('<a href="{}?article__id__exact={}&amp;target__isempty=1">{}</a>',
                            url, obj.pk, obj.unresolved_count)
+
+    @admin.display(description="story")
+    def story_link(self, obj):
+        # At a glance, an event already in; the link lists the story's articles.
+        if not obj.story_id:
+            return "-"
+        return format_html('<a href="?story__exact={0}" title="The articles of story {0}">'
+                           "Story {0}</a>", obj.story_id)
 
     @admin.display(description="preview")
     def preview(self, obj):
