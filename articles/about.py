@@ -35,11 +35,21 @@ def analysis_of(article):
                     article.language)
 
 
-def insert(items):
+def page_fields(about):
+    """The Article fields that say what `about` (an About) holds, for its page."""
+    return {"country_codes": " ".join(about.countries), "cites_outlets": bool(about.cited)}
+
+
+def insert(items, *, fields_written=False):
     """Write the rows of articles that have none: `items` are (article pk, its source's pk,
     About). The outlets' sources are looked up in one query; an outlet that is the article's
-    own source is not shown as cited."""
+    own source is not shown as cited. The articles' page_fields() follow, unless the caller
+    wrote them with the articles (`fields_written`)."""
     items = list(items)
+    if not fields_written:
+        Article.objects.bulk_update(
+            [Article(pk=pk, **page_fields(about)) for pk, _, about in items],
+            ["country_codes", "cites_outlets"], batch_size=BATCH_SIZE)
     sources = sources_for({name for _, _, about in items for name in about.cited})
     bulk.insert_rows(ArticleCountry, [
         {"article_id": pk, "code": code, "position": position}
@@ -60,10 +70,19 @@ def replace(articles):
     if not articles:
         return
     keys = [article.pk for article in articles]
+    items = [_analysed(article) for article in articles]
     with transaction.atomic():
         ArticleCountry.objects.filter(article__in=keys).delete()
         CitedOutlet.objects.filter(article__in=keys).delete()
-        insert((article.pk, article.source_id, analysis_of(article)) for article in articles)
+        insert(items)
+
+
+def _analysed(article):
+    """(pk, source pk, About) of `article`, whose page_fields() are set to match."""
+    what = analysis_of(article)
+    for name, value in page_fields(what).items():
+        setattr(article, name, value)  # the instance says what its row now says
+    return article.pk, article.source_id, what
 
 
 def recompute(batch_size=BATCH_SIZE, on_batch=None):
@@ -141,7 +160,7 @@ def article_saved(sender, instance, created=False, update_fields=None, raw=False
     if raw or (update_fields is not None and not TEXT_FIELDS & set(update_fields)):
         return
     if created:
-        insert([(instance.pk, instance.source_id, analysis_of(instance))])
+        insert([_analysed(instance)])
     else:
         replace([instance])
 

@@ -112,8 +112,8 @@ class ArticleDetailView(DetailView):
         tags = list(article.tags_by_name())
         videos, stories = article.sidebar()
         countries = [(code, aboutness.country_name(code, article.language))
-                     for code in article.countries.values_list("code", flat=True)]
-        cited = list(article.cited_outlets.for_page())
+                     for code in article.country_codes.split()]
+        cited = list(article.cited_outlets.for_page()) if article.cites_outlets else []
         coverage = []
         if article.story_id:
             # The same event from other outlets: one more than shown says there are more.

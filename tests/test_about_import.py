@@ -25,11 +25,18 @@ pytestmark = pytest.mark.django_db
 
 
 def codes(article):
-    return list(article.countries.values_list("code", flat=True))
+    """The article's countries, as its rows hold them and, the same, its page's copy."""
+    rows = list(article.countries.values_list("code", flat=True))
+    assert Article.objects.get(pk=article.pk).country_codes.split() == rows
+    return rows
 
 
 def outlets(article):
-    return list(article.cited_outlets.values_list("name", "source__name"))
+    rows = list(article.cited_outlets.values_list("name", "source__name"))
+    # Its page reads them when it cites one (the page of an article citing only its own
+    # source asks and finds none).
+    assert Article.objects.get(pk=article.pk).cites_outlets or not rows
+    return rows
 
 
 def story_file(place, outlet="Reuters", number=0, day="Monday"):

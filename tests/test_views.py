@@ -391,10 +391,11 @@ def test_404_page_uses_the_site_style(client):
 # 5. Query counts: the same for one row and for many
 
 
-# article+source, tags, related links+targets, countries, cited outlets+their sources' publicity
-ARTICLE_PAGE_QUERIES = 5
-CORRECTED_ARTICLE_QUERIES = 6  # the same, and its corrections (only an article that has some)
-MORE_ARTICLES_QUERIES = 6  # the first five, plus the articles sharing tags
+# article+source, tags, related links+targets; its countries are on the article's row, and its
+# cited outlets are read only when it cites some (a query more, as its story is: tests below)
+ARTICLE_PAGE_QUERIES = 3
+CORRECTED_ARTICLE_QUERIES = 4  # the same, and its corrections (only an article that has some)
+MORE_ARTICLES_QUERIES = 4  # the same, plus the articles sharing tags
 
 
 # A page of articles (with their source); the list (a search) adds its count (bounded), its
@@ -424,6 +425,18 @@ def test_article_page_queries_do_not_grow_with_related_links(
     assert {a.attrs["href"] for a in page.find("aside").find_all("a")} <= {
         t.get_absolute_url() for t in targets
     }
+
+
+def test_an_article_citing_outlets_asks_for_them_and_names_its_countries(
+        client, django_assert_num_queries):
+    article = make_article("The story", tags=["Sahel"],
+                           body="Ministers met in Bamako, according to Reuters.\n\nMali said so.")
+    make_link(article)
+    assert article.country_codes == "ML" and article.cites_outlets
+    with django_assert_num_queries(ARTICLE_PAGE_QUERIES + 1):
+        page = parse(client.get(article.get_absolute_url()))
+    assert page.find("ul", cls="countries").clean_text == "Mali"
+    assert "As reported by Reuters." in page.find("p", cls="story__cited").clean_text
 
 
 def test_a_corrected_article_asks_for_its_corrections_and_shows_them(

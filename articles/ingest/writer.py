@@ -31,12 +31,14 @@ class ArticleWriter:
         `publication(p)` gives each one's status and published time. Returns their keys."""
         now = timezone.now()
         slugs = unique_slugs([p.values["headline"] for p in items])
+        abouts = [about_of(p) for p in items]
         keys = bulk.insert(Article, [
             {**p.values, **publication(p),
              **Article.derived_values(p.values["headline"], p.parsed.lead,
                                       p.parsed.normalised_lead),
-             "slug": slug, "import_digest": p.digest, "imported_at": now}
-            for p, slug in zip(items, slugs, strict=True)
+             **about.page_fields(what), "slug": slug, "import_digest": p.digest,
+             "imported_at": now}
+            for p, slug, what in zip(items, slugs, abouts, strict=True)
         ], now)
         self.insert_links([{**link, "article_id": pk, "target_id": None}
                            for pk, p in zip(keys, items, strict=True) for link in p.links])
@@ -52,7 +54,9 @@ class ArticleWriter:
             prepare(original_values(p, now, article=pk)) for pk, p in zip(keys, items, strict=True)
         ])
         # Its countries and cited outlets (an update's follow its save: see articles.about).
-        about.insert((pk, p.source.pk, about_of(p)) for pk, p in zip(keys, items, strict=True))
+        about.insert(((pk, p.source.pk, what) for pk, p, what in zip(keys, items, abouts,
+                                                                    strict=True)),
+                     fields_written=True)
         # Bulk writes send no model signals. New articles have no page of their own yet: the
         # lists, sources and tags they join have.
         content_changed.send(sender=ArticleWriter, sources={p.source.pk for p in items},

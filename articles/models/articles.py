@@ -225,6 +225,15 @@ class Article(models.Model):
     # Normalised keys that related links from other files are matched against.
     headline_key = models.CharField(max_length=300, blank=True, editable=False, db_index=True)
     lead_key = models.CharField(max_length=120, blank=True, editable=False, db_index=True)
+    # What the page shows of the article's ArticleCountry and CitedOutlet rows, kept with them
+    # (articles.about): the page reads no rows for its countries, nor for its cited outlets
+    # unless it cites some.
+    country_codes = models.CharField(
+        max_length=200, blank=True, editable=False,
+        help_text="The countries it is about, most prominent first: ISO codes, space-separated.",
+    )
+    cites_outlets = models.BooleanField(
+        default=False, editable=False, help_text="Whether its text cites a known outlet.")
     story = models.ForeignKey(
         "articles.Story", null=True, blank=True, on_delete=models.SET_NULL,
         related_name="articles", editable=False,
