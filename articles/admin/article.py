@@ -10,11 +10,11 @@ from django.db.models import Count, Exists, OuterRef
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from taggit.models import Tag
 
-from .. import aboutness, jobs, stories
+from .. import aboutness, jobs
 from ..forms import ArticleAdminForm, ImportUploadForm, RelatedLinkForm
 from ..ingest.importer import import_uploads
 from ..ingest.uploads import Upload, UploadError
@@ -33,12 +33,12 @@ from ..workflow import (
 from .revisions import RevisionsAdminMixin
 from .rules import URL_FIELDS, ArticleContentMixin, ContentInlineMixin, autocompletes_an_owner
 from .status import moment, status_badge, step_done, workflow_buttons
+from .stories import StoryAdminMixin
 
 IMPORT_PERMISSION = "articles.import_articles"
 CONTENT_FIELDS = ["headline", "headline_proposed", "slug", "kicker", "image_caption", "body",
                   "tags", "source", "language", "original_url"]
 TOP_TAGS = 30
-STORY_ROWS = 30  # other articles of its story the edit page lists
 TOP_COUNTRIES = 30
 RECENT_ARTICLES = 1000  # whose countries the country filter offers
 
@@ -200,7 +200,7 @@ class SearchOrderedChangeList(ChangeList):
 
 
 @admin.register(Article)
-class ArticleAdmin(RevisionsAdminMixin, ArticleContentMixin, SortableAdminBase,
+class ArticleAdmin(RevisionsAdminMixin, StoryAdminMixin, ArticleContentMixin, SortableAdminBase,
                    admin.ModelAdmin):
     formfield_overrides = URL_FIELDS
     form = ArticleAdminForm
@@ -358,14 +358,6 @@ class ArticleAdmin(RevisionsAdminMixin, ArticleContentMixin, SortableAdminBase,
         return format_html('<a href="{}?article__id__exact={}&amp;target__isempty=1">{}</a>',
                            url, obj.pk, obj.unresolved_count)
 
-    @admin.display(description="story")
-    def story_link(self, obj):
-        # At a glance, an event already in; the link lists the story's articles.
-        if not obj.story_id:
-            return "-"
-        return format_html('<a href="?story__exact={0}" title="The articles of story {0}">'
-                           "Story {0}</a>", obj.story_id)
-
     @admin.display(description="preview")
     def preview(self, obj):
         if not obj.pk:
@@ -381,46 +373,7 @@ class ArticleAdmin(RevisionsAdminMixin, ArticleContentMixin, SortableAdminBase,
             return "-"
         return format_html('<a href="{0}" rel="noopener noreferrer">{0}</a>', obj.original_url)
 
-    @admin.display(description="same event")
-    def story_coverage(self, obj):
-        if obj is None or not obj.pk:
-            return "Stories are found once the article is saved."
-        decided = " An editor put it here: regrouping leaves it." if obj.story_pinned else ""
-        if not obj.story_id:
-            if obj.story_pinned:
-                return "Kept on its own by an editor: regrouping leaves it alone."
-            return "No other article reports this event yet."
-        others = (obj.story.articles.exclude(pk=obj.pk).select_related("source")
-                  .order_by("-published_at", "-pk")[:STORY_ROWS])
-        rows = format_html_join("", "<li><a href=\"{}\">{}</a> · {} · {} · {}</li>", (
-            (reverse("admin:articles_article_change", args=[other.pk]), other.headline,
-             other.source.name, other.language, other.get_status_display())
-            for other in others))
-        public = obj.story.articles.published().exists()
-        page = format_html(' <a href="{}">Story page</a>', obj.story.get_absolute_url()) \
-            if public else ""
-        return format_html("<p>{}{}{}</p><ul>{}</ul>", obj.story, decided, page, rows)
-
     # -- actions ---------------------------------------------------------------------------------
-
-    @admin.action(description="Merge the stories of the selected articles",
-                  permissions=["publish"])
-    def merge_stories(self, request, queryset):
-        articles = list(queryset.only("pk", "story"))
-        if len(articles) < 2:
-            self.message_user(request, "Select two articles or more to merge their stories.",
-                              messages.WARNING)
-            return
-        story = stories.merge(articles)
-        self.message_user(request, f"{story} now holds {story.articles.count()} article(s); "
-                                   "regrouping keeps them together.", messages.SUCCESS)
-
-    @admin.action(description="Detach the selected articles from their stories",
-                  permissions=["publish"])
-    def detach_from_stories(self, request, queryset):
-        count = stories.detach(queryset.only("pk", "story"))
-        self.message_user(request, f"Detached {count} article(s): each stands alone, and "
-                                   "regrouping leaves it so.", messages.SUCCESS)
 
     @admin.action(description="Publish selected articles", permissions=["publish"])
     def publish_selected(self, request, queryset):
