@@ -31,7 +31,7 @@ from . import (
     coverage,
 )
 from .coverage.grouping import NEAR_WINDOW, WINDOW
-from .models import Article, ArticleCountry, Story, StoryEvidence
+from .models import Article, Story, StoryEvidence
 from .signals import MAX_NAMED, content_changed
 
 logger = logging.getLogger(__name__)
@@ -42,8 +42,11 @@ MAX_BATCH_SIZE = 10_000  # an UPDATE of a batch's moves names each article twice
 # limit of 32,766 parameters
 # A save writing one of these may change the article's story.
 FIELDS = frozenset({"headline", "kicker", "image_caption", "body", "language", "published_at"})
-_READ = ("headline", "kicker", "image_caption", "body", "language", "published_at",
-         "created_at", "story", "story_pinned")
+_READ = (*FIELDS, "country_codes", "created_at", "story", "story_pinned")
+# When an article reports from (see _time), as the database orders and compares it.
+TIME = Coalesce("published_at", "created_at")
+# Held articles a new one may join: any but those an editor set apart on their own.
+GROUPABLE = Q(article__story_pinned=False) | Q(article__story__isnull=False)
 
 
 @dataclass
@@ -81,7 +84,7 @@ def group_all_waiting(batch_size=BATCH_SIZE, on_batch=None):
     """Group every waiting article, `batch_size` at a time, oldest first."""
     outcome = Outcome()
     while True:
-        keys = list(_waiting().order_by(Coalesce("published_at", "created_at"), "pk")
+        keys = list(_waiting().order_by(TIME, "pk")
                     .values_list("pk", flat=True)[:batch_size])
         if not keys:
             return outcome
@@ -114,7 +117,7 @@ def _group_run(articles, keys):
             .filter(time__gte=_time(articles[0]) - timedelta(seconds=NEAR_WINDOW),
                     time__lte=_time(articles[-1]) + timedelta(seconds=WINDOW))
             .exclude(article__in=keys)
-            .filter(_groupable())
+            .filter(GROUPABLE)
             .order_by("time", "article")
             .values_list("article", "evidence", "article__story"))
     for pk, data, story in held:
@@ -132,7 +135,7 @@ def recompute(batch_size=BATCH_SIZE, on_batch=None):
     with transaction.atomic():
         Article.objects.filter(story_pinned=False, story__isnull=False).update(story=None)
         Story.objects.filter(articles=None).delete()
-    order = list(Article.objects.order_by(Coalesce("published_at", "created_at"), "pk")
+    order = list(Article.objects.order_by(TIME, "pk")
                  .values_list("pk", flat=True))
     grouper = coverage.Grouper()
     placer = _Placer(grouper, everything=True)
@@ -156,7 +159,7 @@ def regroup(keys):
     updates): they wait again, to be grouped among the articles of their new days once the
     transaction commits."""
     moved = StoryEvidence.objects.filter(article__in=keys).exclude(
-        time=Coalesce("article__published_at", "article__created_at"))
+        time=Coalesce("article__published_at", "article__created_at"))  # TIME, from evidence
     if moved.delete()[0]:
         _group_on_commit(router.db_for_write(Article))
 
@@ -226,7 +229,8 @@ class _Placer:
         outcome.moved = len(moves)
         touched = (touched | set(members)) - {None}
         if not self.everything:
-            _dissolve_lone(Story.objects.filter(pk__in=touched))
+            # The pages of a dissolved story are told with the others, by its key.
+            _dissolve_lone(Story.objects.filter(pk__in=touched), tell=False)
             if moves:
                 _changed(moves.keys(), touched)
         return outcome
@@ -263,14 +267,11 @@ def _changed(articles, stories):
 
 
 def _evidence_of(articles):
-    countries = {}
-    for pk, code in (ArticleCountry.objects.filter(article__in=[a.pk for a in articles])
-                     .order_by("article", "position").values_list("article", "code")):
-        countries.setdefault(pk, []).append(code)
+    # Its countries as its page reads them: kept on its row by articles.about.
     return {article.pk: coverage.evidence(
         article.headline, article.body, kicker=article.kicker or article.image_caption,
         language=article.language, time=_time(article).timestamp(),
-        countries=countries.get(article.pk, ())) for article in articles}
+        countries=article.country_codes.split()) for article in articles}
 
 
 def _time(article):
@@ -280,11 +281,6 @@ def _time(article):
 
 def _waiting():
     return Article.objects.filter(story_evidence__isnull=True)
-
-
-def _groupable():
-    """Held articles a new one may join: any but those an editor set apart on their own."""
-    return Q(article__story_pinned=False) | Q(article__story__isnull=False)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -298,7 +294,7 @@ def detach(articles):
     with transaction.atomic():
         Article.objects.filter(pk__in=[a.pk for a in articles]).update(story=None,
                                                                        story_pinned=True)
-        _dissolve_lone(Story.objects.filter(pk__in=stories))
+        _dissolve_lone(Story.objects.filter(pk__in=stories), tell=False)
     _changed([a.pk for a in articles], stories)
     return len(articles)
 

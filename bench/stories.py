@@ -23,13 +23,15 @@ import sys
 import tempfile
 import time
 import tomllib
-from itertools import combinations
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
 from corpus import Archive  # noqa: E402
+
+sys.path.insert(0, str(ROOT))
+from articles.coverage.measure import KINDS, pairwise  # noqa: E402
 
 GROUPS = """
 import json
@@ -78,22 +80,6 @@ def python(env, code, *args):
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def pairwise(groups, labels):
-    """{pair kind: (precision, recall, pairs found, true pairs)} of `groups` ({file: (story,
-    language)}) against `labels` ({file: event}); kinds "all", "en-en", "fr-fr", "en-fr"."""
-    counts = {}
-    for (a, (story_a, lang_a)), (b, (story_b, lang_b)) in combinations(sorted(groups.items()), 2):
-        same_story = story_a is not None and story_a == story_b
-        same_event = labels[a] == labels[b]
-        for kind in ("all", "-".join(sorted((lang_a, lang_b)))):
-            tally = counts.setdefault(kind, [0, 0, 0])  # both, found, true
-            tally[0] += same_story and same_event
-            tally[1] += same_story
-            tally[2] += same_event
-    return {kind: (both / found if found else 1.0, both / true if true else 1.0, found, true)
-            for kind, (both, found, true) in counts.items()}
-
-
 def fixture_figures(fixture):
     labels = {name: event["key"]
               for event in tomllib.loads((fixture / "labels.toml").read_text())["event"]
@@ -114,7 +100,7 @@ def fixture_figures(fixture):
           f"(singletons included); pairwise, after cluster_stories:")
     print("| pairs | precision | recall | grouped pairs | true pairs |\n"
           "| --- | ---: | ---: | ---: | ---: |")
-    for kind in ("all", "en-en", "fr-fr", "en-fr"):
+    for kind in KINDS:
         if kind in figures:
             precision, recall, found, true = figures[kind]
             print(f"| {kind} | {precision:.2f} | {recall:.2f} | {found} | {true} |")

@@ -4,6 +4,7 @@ a pair's score and the online grouping. Pure Python: no database."""
 from articles.coverage import Evidence, Grouper, evidence, score
 from articles.coverage.features import names, numbers
 from articles.coverage.grouping import ACROSS_LANGUAGES, CANDIDATES, DAY, SAME_LANGUAGE
+from articles.coverage.measure import pairwise
 
 HOUR = 3600.0
 
@@ -128,3 +129,14 @@ def test_the_window_slides_forward():
     grouper.slide(60 * DAY)
     assert len(grouper) == 0
     assert grouper.place(read(EN_PARTNER, "en", 60 * DAY)) is None
+
+
+def test_pairwise_precision_and_recall_count_pairs_by_their_languages():
+    groups = {"a": (1, "en"), "b": (1, "fr"), "c": (1, "en"), "d": (None, "fr")}
+    labels = {"a": "strike", "b": "strike", "c": "festival", "d": "strike"}
+    figures = pairwise(groups, labels)
+    # Grouped: a-b (true), a-c and b-c (false); true pairs: a-b, a-d, b-d.
+    assert figures["all"] == (1 / 3, 1 / 3, 3, 3)
+    assert figures["en-fr"] == (1 / 2, 1 / 2, 2, 2)  # a-b, c-b grouped; a-b, a-d true
+    assert figures["en-en"] == (0.0, 1.0, 1, 0)
+    assert figures["fr-fr"] == (1.0, 0.0, 0, 1)

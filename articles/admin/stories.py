@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from .. import stories
-from ..models import Article
+from ..models import Article, Story
 
 STORY_ROWS = 30  # other articles of its story the edit page lists
 
@@ -38,7 +38,7 @@ class StoryAdminMixin:
             (reverse("admin:articles_article_change", args=[other.pk]), other.headline,
              other.source.name, other.language, other.get_status_display())
             for other in others))
-        public = obj.story.articles.published().exists()
+        public = Story.objects.public().filter(pk=obj.story_id).exists()
         page = format_html(' <a href="{}">Story page</a>', obj.story.get_absolute_url()) \
             if public else ""
         return format_html("<p>{}{}{}</p><ul>{}</ul>", obj.story, decided, page, rows)

@@ -58,7 +58,6 @@ class Grouper:
         self.frequency = Counter()  # feature -> articles holding it
         self.bands = defaultdict(set)  # (band, its hash values) -> keys: the LSH index
         self.starts = {}  # story -> the time of its first article held
-        self.latest = -math.inf
 
     def __len__(self):
         return len(self.articles)
@@ -75,7 +74,6 @@ class Grouper:
             self.frequency[feature] += 1
         for band in _bands(evidence):
             self.bands[band].add(key)
-        self.latest = max(self.latest, evidence.time)
 
     def move(self, key, story):
         """Article `key` is in `story` now."""
@@ -122,16 +120,13 @@ class Grouper:
 
     def place(self, evidence, *, exclude=()):
         """The best Match for a new article among those held (not `exclude`), or None."""
+        copies = [key for key in self._near_duplicates(evidence, exclude)
+                  if abs(self.articles[key][0].time - evidence.time) <= self.near_window]
+        if copies:
+            # The latest copy: the story the text was last republished in.
+            key = max(copies, key=lambda key: self.articles[key][0].time)
+            return Match(key, self.articles[key][1], 1.0, near_duplicate=True)
         best = None
-        for key in self._near_duplicates(evidence, exclude):
-            held, story = self.articles[key]
-            if abs(held.time - evidence.time) <= self.near_window:
-                match = Match(key, story, 1.0, near_duplicate=True)
-                if best is None or (held.time, str(key)) > (self.articles[best.key][0].time,
-                                                            str(best.key)):
-                    best = match
-        if best:
-            return best
         rarity = self._rarity()
         for key in self._candidates(evidence, exclude):
             held, story = self.articles[key]

@@ -2,6 +2,7 @@
 groups them from articles.coverage's reading of their text; editors detach and merge)."""
 
 from django.db import models
+from django.db.models import Count
 from django.urls import reverse
 
 from .articles import Article
@@ -43,10 +44,8 @@ class Story(models.Model):
     def reach(self):
         """How many published articles it has, from how many sources, in which languages."""
         published = self.articles.published().order_by()
-        return {"count": published.count(),
-                "sources": published.values("source").distinct().count(),
-                "languages": sorted(set(published.values_list("language", flat=True)
-                                        .distinct()))}
+        return {**published.aggregate(count=Count("pk"), sources=Count("source", distinct=True)),
+                "languages": sorted(published.values_list("language", flat=True).distinct())}
 
 
 class StoryEvidence(models.Model):
