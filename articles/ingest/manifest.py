@@ -21,10 +21,11 @@ Pure Python, no Django: returns a `Manifest` value or raises `ManifestError` nam
 
 import datetime as dt
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
+
+import tomli
 
 from .errors import InputError
 
@@ -89,12 +90,12 @@ def parse_manifest(data):
     except UnicodeDecodeError as error:
         raise ManifestError("the manifest is not UTF-8 text") from error
     try:
-        document = tomllib.loads(text)
+        document = tomli.loads(text)
     except RecursionError as error:
-        # tomllib parses nested arrays and tables recursively: a hostile manifest can nest
+        # tomli parses nested arrays and tables recursively: a hostile manifest can nest
         # deeper than the interpreter's stack.
         raise ManifestError("not valid TOML: arrays or tables nested too deeply") from error
-    except tomllib.TOMLDecodeError as error:
+    except tomli.TOMLDecodeError as error:
         match = _TOML_LINE.search(str(error))
         if match:
             line = int(match.group(1))
