@@ -16,7 +16,7 @@ from articles.ingest import parallel
 from articles.ingest.files import iter_inputs
 from articles.ingest.importer import Importer, ImportStopped, import_paths
 from articles.ingest.report import CREATED, FAILED, UNCHANGED
-from articles.models import Article, RelatedLink
+from articles.models import Article, ArticleCountry, RelatedLink
 from tests import faulty_parsers
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
@@ -47,7 +47,10 @@ def table_state():
     return (
         sorted(Article.objects.values_list("original_url", "headline", "slug", "body", "kicker",
                                            "language", "status", "fingerprint", "import_digest",
-                                           "headline_key", "lead_key")),
+                                           "headline_key", "lead_key", "country_codes",
+                                           "cites_outlets")),
+        # What each is about: read by the workers, from the manifest's headline too.
+        sorted(ArticleCountry.objects.values_list("article__original_url", "code", "position")),
         sorted(RelatedLink.objects.values_list("article__original_url", "position", "kind",
                                                "title", "teaser", "duration_seconds",
                                                "language", "match_key",

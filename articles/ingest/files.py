@@ -175,7 +175,8 @@ def iter_inputs(paths, relative_to=None):
                 yield Refused(str(raw) if file == path else shown(file), found.reason)
                 continue
             entry = None
-            for folder in _folders_up(file.parent, root):
+            parent = file.parent
+            for folder in _folders_up(parent, root):
                 manifest, refusal = manifests.get(folder)
                 if refusal:
                     yield Refused(shown(folder / MANIFEST_FILENAME), refusal.reason,
@@ -184,7 +185,10 @@ def iter_inputs(paths, relative_to=None):
                     entry = manifest
                     break
                 if manifest is not None:
-                    entry = manifest.entry_for(PurePosixPath(file.relative_to(folder)).as_posix())
+                    # Most files stand beside their manifest: their name is what it lists.
+                    entry = manifest.entry_for(
+                        file.name if folder is parent
+                        else PurePosixPath(file.relative_to(folder)).as_posix())
                     if entry:
                         break
             if isinstance(entry, ManifestError):

@@ -25,7 +25,6 @@ from django.utils import timezone
 
 from .. import revisions, stories
 from ..models import Article, RelatedLink
-from ..text import propose_headline
 from ..workflow import can_publish
 from . import formats, identity, parallel, tuning
 from .dryrun import DryRunLedger
@@ -270,11 +269,11 @@ class Importer:
         identity.check_lengths(parsed)
         source = self._source_for(file, parsed)
         entry = file.entry or ArticleEntry(file=file.name)
-        headline = entry.headline or parsed.headline
+        headline, proposed = parsed.headline_given(entry.headline)
         values = {
             "source": source,
-            "headline": headline or propose_headline(parsed.lead),
-            "headline_proposed": not headline,
+            "headline": headline,
+            "headline_proposed": proposed,
             "kicker": parsed.kicker,
             "image_caption": parsed.image_caption,
             "body": parsed.body,

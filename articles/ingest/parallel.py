@@ -99,8 +99,13 @@ def _submit(pool, batch):
     tasks = []
     for start in range(0, len(indexes), CHUNK):
         chunk = indexes[start:start + CHUNK]
-        tasks.append((chunk, pool.submit(_parse_paths, [batch[i].path for i in chunk])))
+        tasks.append((chunk, pool.submit(_parse_paths, [_task(batch[i]) for i in chunk])))
     return tasks
+
+
+def _task(file):
+    """(path, the manifest's headline or "") of an InputFile, for a worker."""
+    return file.path, file.entry.headline if file.entry else ""
 
 
 def _collect(batch, tasks):
@@ -144,10 +149,12 @@ def _exit_when_orphaned(parent):
     os._exit(1)
 
 
-def _parse_paths(paths):
-    """In a worker: read and parse each file, its body's fingerprint included."""
+def _parse_paths(tasks):
+    """In a worker: read and parse each file of `tasks` ((path, headline) pairs), with what
+    the importer will ask of it: its body's fingerprint, its normalised texts and what it is
+    about."""
     results = []
-    for path in paths:
+    for path, headline in tasks:
         try:
             article = _parse(read_bounded(path))
             # Computed here and pickled with the article: the importer's process has the
@@ -155,6 +162,8 @@ def _parse_paths(paths):
             _ = article.fingerprint, article.normalised_lead
             for item in article.related:
                 _ = item.normalised
+            if article.language:  # else the source's language decides, which only it knows
+                article.about(article.headline_given(headline)[0], article.language)
             results.append(article)
         except InputError as error:
             results.append(_Failure(error.reason, error.line))

@@ -19,7 +19,8 @@ import re
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
-from ..text import normalise
+from .. import aboutness
+from ..text import normalise, propose_headline
 from .errors import InputError
 from .language import detect_language
 
@@ -95,6 +96,9 @@ class ParsedArticle:
     published: dt.datetime | None = None  # timezone-aware
     source_name: str = ""  # the outlet the document names (a channel's title, a site's name)
     tags: tuple[str, ...] = ()
+    # What about() found, by the (headline, language) it was asked for: a parse worker fills
+    # it, so that the importer's one writing process need not read the text again.
+    _abouts: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @classmethod
     def of_document(cls, paragraphs, *, language, first_line, body_line, related=(),
@@ -126,6 +130,21 @@ class ParsedArticle:
     def normalised_lead(self):
         """The lead as related items from other files are matched against it."""
         return normalise(self.lead)
+
+    def headline_given(self, given=""):
+        """(headline, proposed): `given` (a manifest's), else the document's own; else the
+        lead's first sentence, proposed until an editor writes one."""
+        headline = given or self.headline
+        return (headline, False) if headline else (propose_headline(self.lead), True)
+
+    def about(self, headline, language):
+        """What the article is about (aboutness.About) under `headline`, in `language`."""
+        key = headline, language
+        if key not in self._abouts:
+            self._abouts[key] = aboutness.analyse(
+                headline, self.body, kicker=self.kicker, image_caption=self.image_caption,
+                language=language)
+        return self._abouts[key]
 
 
 # ---------------------------------------------------------------------------------------------

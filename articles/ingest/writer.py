@@ -139,10 +139,9 @@ def original_values(p, imported_at, article):
 
 
 def about_of(p):
-    """What prepared file `p` is about (articles.aboutness.About)."""
-    values = p.values
-    return about.analysis(values["headline"], values["body"], values["kicker"],
-                          values["image_caption"], values["language"])
+    """What prepared file `p` is about (articles.aboutness.About): its values' text is its
+    parsed article's, read by a parse worker when there was one."""
+    return p.parsed.about(p.values["headline"], p.values["language"])
 
 
 def keep_original(article, original):
