@@ -136,9 +136,15 @@ def _marks(keys):
     names = {_MARK + key: key for key in {*keys, EVERYTHING}}
     found = cache.get_many(list(names))
     if _MARK + EVERYTHING not in found:
-        cache.add(_MARK + EVERYTHING, time.time(), None)
-        found[_MARK + EVERYTHING] = cache.get(_MARK + EVERYTHING)
+        found[_MARK + EVERYTHING] = _first_mark(EVERYTHING)
     return {key: found.get(name) for name, key in names.items()}
+
+
+def _first_mark(key):
+    """The mark of a key never marked (or lost with the shared cache), given now: any later
+    change marks it later."""
+    cache.add(_MARK + key, time.time(), None)
+    return cache.get(_MARK + key)
 
 
 class _Entries:
@@ -161,8 +167,10 @@ class _Entries:
             if entry is None:
                 return None
             self._remember(key, entry)
-        change = cache.get(_MARK + _ANY)
-        if change is not None and change == entry["checked_at"]:
+        # Until a first change, the change mark is given one: else every hit, on a site
+        # nobody has edited since its cache was made, would read all of its entry's marks.
+        change = cache.get(_MARK + _ANY) or _first_mark(_ANY)
+        if change == entry["checked_at"]:
             return entry
         if _marks(entry["marks"]) != entry["marks"]:
             with self.lock:

@@ -12,7 +12,7 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.cache.backends import locmem
 from django.db import connection
 from django.http import HttpResponse, HttpResponseRedirect, StreamingHttpResponse
@@ -101,6 +101,21 @@ def test_second_anonymous_get_runs_no_queries_and_is_identical(client, article, 
     assert "public" in second["Cache-Control"]
     assert "max-age=60" in second["Cache-Control"]
     assert "Cookie" in second["Vary"]
+
+
+def test_a_hit_reads_one_mark_on_a_site_nobody_has_edited_since_its_cache_was_made(
+        client, article, monkeypatch):
+    cache.clear()  # the cache of a site nobody has edited since: no change marked yet
+    warm(client, ARTICLE_URL)
+    backend = caches["default"]
+    reads = []
+    get_many = backend.get_many
+    monkeypatch.setattr(backend, "get_many", lambda keys: reads.append(keys) or get_many(keys))
+    for _ in range(4):
+        assert queries_for(client, ARTICLE_URL)[1] == 0
+    # Warming read the page's own marks once; after it, the change mark alone says that
+    # nothing changed.
+    assert reads == []
 
 
 def test_pages_are_not_cached_when_the_setting_is_off(client, article, settings):
