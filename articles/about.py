@@ -24,15 +24,11 @@ TEXT_FIELDS = frozenset({"headline", "kicker", "image_caption", "body", "languag
 BATCH_SIZE = 500  # articles recomputed together by recompute()
 
 
-def analysis(headline, body, kicker="", image_caption="", language=""):
-    """aboutness.analyse of an article's text (an About)."""
-    return aboutness.analyse(headline, body, kicker=kicker, image_caption=image_caption,
-                             language=language)
-
-
 def analysis_of(article):
-    return analysis(article.headline, article.body, article.kicker, article.image_caption,
-                    article.language)
+    """aboutness.analyse of an Article's text (an About). The import's new articles are read
+    from their parsed files instead (ParsedArticle.about), in its parse workers."""
+    return aboutness.analyse(article.headline, article.body, kicker=article.kicker,
+                             image_caption=article.image_caption, language=article.language)
 
 
 def page_fields(about):

@@ -31,7 +31,8 @@ class ArticleWriter:
         `publication(p)` gives each one's status and published time. Returns their keys."""
         now = timezone.now()
         slugs = unique_slugs([p.values["headline"] for p in items])
-        abouts = [about_of(p) for p in items]
+        # Its values' text is its parsed article's: read by a parse worker when there was one.
+        abouts = [p.parsed.about(p.values["headline"], p.values["language"]) for p in items]
         keys = bulk.insert(Article, [
             {**p.values, **publication(p),
              **Article.derived_values(p.values["headline"], p.parsed.lead,
@@ -136,12 +137,6 @@ def original_values(p, imported_at, article):
     return {"article": article, "content": p.parsed.original, "format": p.parsed.original_format,
             "file_name": p.values["source_file"], "fingerprint": p.parsed.fingerprint,
             "imported_at": imported_at}
-
-
-def about_of(p):
-    """What prepared file `p` is about (articles.aboutness.About): its values' text is its
-    parsed article's, read by a parse worker when there was one."""
-    return p.parsed.about(p.values["headline"], p.values["language"])
 
 
 def keep_original(article, original):
