@@ -28,6 +28,7 @@ from django.db import router, transaction
 from django.db.models import Max, Min
 from django.dispatch import Signal, receiver
 from django.http import HttpResponse
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers, set_response_etag
 from django.utils.http import http_date
@@ -315,11 +316,76 @@ def _name_keys(response, keys):
         response["Cache-Tag"] = ",".join(keys)
 
 
+def _serves_from_cache(request):
+    return (settings.PAGE_CACHE_SECONDS and request.method in ("GET", "HEAD")
+            and settings.SESSION_COOKIE_NAME not in request.COOKIES)
+
+
+def cached_page(request):
+    """The response to `request` from the page cache, or None if it has no fresh entry."""
+    if not _serves_from_cache(request):
+        return None
+    entry = _entries.get(_page_key(request))
+    if entry is None:
+        return None
+    request.csp_script_hashes = entry["csp_script_hashes"]
+    return _response(entry)
+
+
+class PageCacheMiddleware:
+    """Answers a request the page cache holds before sessions, CSRF, authentication, the
+    lockout check and URL resolving see it, as Django's FetchFromCacheMiddleware does: a hit
+    needs none of them. After ConditionalGetMiddleware (a hit may be answered 304) and the
+    Content-Security-Policy (a hit carries its page's hashes); the views store what it serves
+    (public_cache)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if _cached_view(request):
+            response = cached_page(request)
+            if response is not None:
+                return response
+            request.page_cache_missed = True  # the view need not look again
+        return self.get_response(request)
+
+
+def _cached_view(request):
+    """Whether a public_cache view serves `request`'s path: the others (the desk, the health
+    check) must not wait for the cache, or fail with it."""
+    try:
+        return getattr(resolve(request.path_info).func, "public_cache", False)
+    except Resolver404:
+        return False
+
+
+def _response(entry):
+    response = HttpResponse(entry["content"])
+    for header, value in entry["headers"].items():
+        response[header] = value
+    response["ETag"] = entry["etag"]
+    # Set here, as CommonMiddleware would on a miss: a hit may be answered before it.
+    response["Content-Length"] = str(len(entry["content"]))
+    _name_keys(response, entry["marks"])
+    # HTTP dates count whole seconds: a date for a change made in the current second could
+    # still be followed by another change in that second, so none is given until it ends
+    # (the ETag covers it meanwhile).
+    if int(entry["last_modified"]) < int(time.time()):
+        response["Last-Modified"] = http_date(entry["last_modified"])
+    # Browsers and CDNs may keep it no longer than we do (a scheduled article is due).
+    max_age = max(0, min(settings.PAGE_MAX_AGE, int(entry["expires_at"] - time.time())))
+    patch_cache_control(response, public=True, max_age=max_age)
+    patch_vary_headers(response, ["Cookie"])
+    return response
+
+
 def public_cache(view, keys=()):
     """Serve a public GET from the cache while nothing it shows has changed; store it on a miss.
     Adds Last-Modified, Cache-Control and the surrogate keys; ConditionalGetMiddleware then
     answers If-None-Match / If-Modified-Since. `keys`: what the view shows without recording it
-    (depends_on), such as a sitemap's LISTS."""
+    (depends_on), such as a sitemap's LISTS. PageCacheMiddleware answers most hits before the
+    view is reached."""
 
     @wraps(view)
     def cached_view(request, *args, **kwargs):
@@ -327,54 +393,38 @@ def public_cache(view, keys=()):
             depends_on(request, *keys)
             return _rendered(view(request, *args, **kwargs))
 
-        with_session = settings.SESSION_COOKIE_NAME in request.COOKIES
-        if (not settings.PAGE_CACHE_SECONDS or request.method not in ("GET", "HEAD")
-                or with_session):
+        if not _serves_from_cache(request):
             response = render()
-            if with_session:
+            if settings.SESSION_COOKIE_NAME in request.COOKIES:
                 # Maybe a staff preview of a draft: no shared cache (CDN) may keep it.
                 patch_cache_control(response, private=True, no_store=True)
             else:
                 _name_keys(response, _keys_of(request))
             return response
-        key = _page_key(request)
-        entry = _entries.get(key)
-        if entry is None:
-            rendered = _Render(request, render)
-            response = rendered.value
-            if response.status_code != 200 or response.streaming or rendered.marks is None:
-                # An error, or content changed while it rendered: served, never stored.
-                _name_keys(response, rendered.keys)
+        if not getattr(request, "page_cache_missed", False):
+            response = cached_page(request)
+            if response is not None:
                 return response
-            timeout, latest = _lifetime(settings.PAGE_CACHE_SECONDS)
-            entry = {
-                "content": response.content,
-                "headers": {h: response[h] for h in _KEPT_HEADERS if h in response},
-                "csp_script_hashes": getattr(request, "csp_script_hashes", []),
-                "marks": rendered.marks,
-                "checked_at": rendered.checked_at,
-                # Computed once: ConditionalGetMiddleware would hash the page on every hit.
-                "etag": set_response_etag(response)["ETag"],
-                "last_modified": max(rendered.last_modified(),
-                                     latest.timestamp() if latest else 0),
-            }
-            _entries.put(key, entry, timeout)
-        else:
-            request.csp_script_hashes = entry["csp_script_hashes"]
-        response = HttpResponse(entry["content"])
-        for header, value in entry["headers"].items():
-            response[header] = value
-        response["ETag"] = entry["etag"]
-        _name_keys(response, entry["marks"])
-        # HTTP dates count whole seconds: a date for a change made in the current second could
-        # still be followed by another change in that second, so none is given until it ends
-        # (the ETag covers it meanwhile).
-        if int(entry["last_modified"]) < int(time.time()):
-            response["Last-Modified"] = http_date(entry["last_modified"])
-        # Browsers and CDNs may keep it no longer than we do (a scheduled article is due).
-        max_age = max(0, min(settings.PAGE_MAX_AGE, int(entry["expires_at"] - time.time())))
-        patch_cache_control(response, public=True, max_age=max_age)
-        patch_vary_headers(response, ["Cookie"])
-        return response
+        rendered = _Render(request, render)
+        response = rendered.value
+        if response.status_code != 200 or response.streaming or rendered.marks is None:
+            # An error, or content changed while it rendered: served, never stored.
+            _name_keys(response, rendered.keys)
+            return response
+        timeout, latest = _lifetime(settings.PAGE_CACHE_SECONDS)
+        entry = {
+            "content": response.content,
+            "headers": {h: response[h] for h in _KEPT_HEADERS if h in response},
+            "csp_script_hashes": getattr(request, "csp_script_hashes", []),
+            "marks": rendered.marks,
+            "checked_at": rendered.checked_at,
+            # Computed once: ConditionalGetMiddleware would hash the page on every hit.
+            "etag": set_response_etag(response)["ETag"],
+            "last_modified": max(rendered.last_modified(),
+                                 latest.timestamp() if latest else 0),
+        }
+        _entries.put(_page_key(request), entry, timeout)
+        return _response(entry)
 
+    cached_view.public_cache = True  # what PageCacheMiddleware looks up
     return cached_view

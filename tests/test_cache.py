@@ -103,6 +103,18 @@ def test_second_anonymous_get_runs_no_queries_and_is_identical(client, article, 
     assert "Cookie" in second["Vary"]
 
 
+@pytest.mark.parametrize("url", PAGES)
+def test_a_hit_carries_the_headers_of_the_miss_that_stored_it(client, article, url):
+    # A hit is answered before half the middleware runs: whatever that half adds to a miss
+    # (Content-Length, X-Frame-Options, Vary, the policy) it must carry too.
+    first = client.get(url)
+    second = client.get(url)
+    assert queries_for(client, url)[1] == 0  # a hit indeed
+    assert sorted(second.headers) == sorted(first.headers)
+    for header in set(first.headers) - {"Last-Modified"}:  # a second may have passed
+        assert second[header] == first[header], header
+
+
 def test_a_hit_reads_one_mark_on_a_site_nobody_has_edited_since_its_cache_was_made(
         client, article, monkeypatch):
     cache.clear()  # the cache of a site nobody has edited since: no change marked yet
