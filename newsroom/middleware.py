@@ -86,6 +86,8 @@ class RequestBodyLimitMiddleware:
 
     def __call__(self, request):
         declared = request.META.get("CONTENT_LENGTH") or "0"
+        if declared == "0":
+            return self.get_response(request)  # most requests: no body, no limit to look up
         if not _DIGITS.fullmatch(declared):
             return _sized(HttpResponseBadRequest(_page(
                 "Bad request", "The request's Content-Length header is not a number of bytes.")))
