@@ -180,6 +180,9 @@ class _Entries:
         entry["checked_at"] = change
         return entry
 
+    def __contains__(self, key):
+        return key in self.recent
+
     def put(self, key, entry, timeout):
         entry["expires_at"] = time.time() + timeout
         cache.set(key, entry, timeout)
@@ -299,7 +302,8 @@ def listing_fragment_name(request):
 def _page_key(request):
     # Host and scheme too: canonical links, feeds, sitemaps and robots.txt name them.
     page = f"{request.scheme}://{request.get_host()}{_page_address(request)}"
-    return "newsroom:page:" + hashlib.sha256(page.encode()).hexdigest()
+    # The number is the entries' format: a deploy that changes it starts a cache of its own.
+    return "newsroom:page:2:" + hashlib.sha256(page.encode()).hexdigest()
 
 
 def _rendered(response):
@@ -321,11 +325,11 @@ def _serves_from_cache(request):
             and settings.SESSION_COOKIE_NAME not in request.COOKIES)
 
 
-def cached_page(request):
+def cached_page(request, key=None):
     """The response to `request` from the page cache, or None if it has no fresh entry."""
     if not _serves_from_cache(request):
         return None
-    entry = _entries.get(_page_key(request))
+    entry = _entries.get(key or _page_key(request))
     if entry is None:
         return None
     request.csp_script_hashes = entry["csp_script_hashes"]
@@ -343,8 +347,10 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if _cached_view(request):
-            response = cached_page(request)
+        key = _page_key(request) if _serves_from_cache(request) else None
+        # A page this process holds was stored by a public_cache view: no need to resolve.
+        if key and (key in _entries or _cached_view(request)):
+            response = cached_page(request, key)
             if response is not None:
                 return response
             request.page_cache_missed = True  # the view need not look again
@@ -361,13 +367,7 @@ def _cached_view(request):
 
 
 def _response(entry):
-    response = HttpResponse(entry["content"])
-    for header, value in entry["headers"].items():
-        response[header] = value
-    response["ETag"] = entry["etag"]
-    # Set here, as CommonMiddleware would on a miss: a hit may be answered before it.
-    response["Content-Length"] = str(len(entry["content"]))
-    _name_keys(response, entry["marks"])
+    response = HttpResponse(entry["content"], headers=entry["headers"])
     # HTTP dates count whole seconds: a date for a change made in the current second could
     # still be followed by another change in that second, so none is given until it ends
     # (the ETag covers it meanwhile).
@@ -375,9 +375,21 @@ def _response(entry):
         response["Last-Modified"] = http_date(entry["last_modified"])
     # Browsers and CDNs may keep it no longer than we do (a scheduled article is due).
     max_age = max(0, min(settings.PAGE_MAX_AGE, int(entry["expires_at"] - time.time())))
-    patch_cache_control(response, public=True, max_age=max_age)
-    patch_vary_headers(response, ["Cookie"])
+    response["Cache-Control"] = f"public, max-age={max_age}"
     return response
+
+
+def _stored_headers(response, marks):
+    """The headers every hit of a page repeats, worked out once when it is stored."""
+    stored = HttpResponse(headers={h: response[h] for h in _KEPT_HEADERS if h in response})
+    # Computed once: ConditionalGetMiddleware would hash the page on every hit.
+    set_response_etag(response)
+    stored["ETag"] = response["ETag"]
+    # Set here, as CommonMiddleware would on a miss: a hit may be answered before it.
+    stored["Content-Length"] = str(len(response.content))
+    _name_keys(stored, marks)
+    patch_vary_headers(stored, ["Cookie"])
+    return dict(stored.items())
 
 
 def public_cache(view, keys=()):
@@ -414,12 +426,10 @@ def public_cache(view, keys=()):
         timeout, latest = _lifetime(settings.PAGE_CACHE_SECONDS)
         entry = {
             "content": response.content,
-            "headers": {h: response[h] for h in _KEPT_HEADERS if h in response},
+            "headers": _stored_headers(response, rendered.marks),
             "csp_script_hashes": getattr(request, "csp_script_hashes", []),
             "marks": rendered.marks,
             "checked_at": rendered.checked_at,
-            # Computed once: ConditionalGetMiddleware would hash the page on every hit.
-            "etag": set_response_etag(response)["ETag"],
             "last_modified": max(rendered.last_modified(),
                                  latest.timestamp() if latest else 0),
         }
