@@ -38,7 +38,7 @@ def environment(**options):
     options.pop("autoescape", None)
     env = Environment(autoescape=True, **options)
     env.globals.update(
-        static=static,
+        static=static_url,
         url=url,
         querystring=querystring,
         related_href=related_href,
@@ -105,6 +105,19 @@ def _forget_formatted_dates(setting, **kwargs):
         _formatted_date.cache_clear()
 
 
+@functools.lru_cache(maxsize=256)
+def static_url(path):
+    """static(path), looked up once per path: the files' manifest does not change while a
+    process runs, and the look-up (about 25 us) ran three times on every page."""
+    return static(path)
+
+
+@receiver(setting_changed)
+def _forget_static_urls(setting, **kwargs):
+    if setting in ("STATIC_URL", "STATIC_ROOT", "STORAGES"):  # in tests
+        static_url.cache_clear()
+
+
 def pluralize(count, suffix="s"):
     return "" if count == 1 else suffix
 
@@ -158,7 +171,7 @@ def site_image(request, name):
     absolute URLs (NEWSROOM_LOGO, NEWSROOM_SHARE_IMAGE)."""
     path, width, height = settings.NEWSROOM_IMAGES[name]
     url = path if path.startswith(("https://", "http://")) else request.build_absolute_uri(
-        static(path))
+        static_url(path))
     return {"url": url, "width": width, "height": height}
 
 
