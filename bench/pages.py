@@ -9,7 +9,7 @@ the front page, the filtered list and a feed it prints requests/s and p50/p99 la
 with no cache at all, with only the fragments cached (an article's story, a list page's cards;
 the page cache off), and with the page cache on, and their ratio to the ceiling: the article
 page's own HTML bytes served as a static file through whitenoise in the same server, in the
-same run (measured again before each cached page, whose goal is a ratio to it).
+same run (for the cached pages, whose goal is a ratio to it, alternately with each).
 
 The peer is the minimal Wagtail site in ../shared/peers (copied to a temporary folder, never
 written in place), loaded with --peer-articles pages (Wagtail creates pages one by one, which
@@ -162,19 +162,27 @@ def main():
                 server.stop()
             cached = Server({**env, **modes["cached"]}, args.workers)
             servers.append(cached)
-            # The goals are ratios to the ceiling: each cached page is measured right after
-            # the ceiling, from the same server, so a machine slowing down between rows moves
-            # both figures of a ratio.
+            # The goals are ratios to the ceiling: each cached page alternates with the
+            # ceiling, from the same server, for --rounds rounds, and the ratio of the medians
+            # is reported, so a machine slowing down between rows moves both of its figures.
+            ratios = {}
             for name, path in pages.items():
-                ceiling = wrk(cached.url + f"/static/{CEILING}", args.duration,
-                              args.connections)
-                row("static ceiling", "whitenoise", ceiling)
-                row(name, "cached", wrk(cached.url + path, args.duration, args.connections),
-                    ceiling[0])
+                ceilings, hits = [], []
+                for _ in range(args.rounds):
+                    ceilings.append(wrk(cached.url + f"/static/{CEILING}", args.duration,
+                                        args.connections)[0])
+                    hits.append(wrk(cached.url + path, args.duration, args.connections))
+                    row(name, "cached", hits[-1], ceilings[-1])
+                ratios[name] = (statistics.median(h[0] for h in hits),
+                                statistics.median(ceilings))
             print(f"an edit saved in another process shows on the next request: "
                   f"{'yes' if edit_shows(cached, env, pages['article page']) else 'NO'}")
             cached.stop()
 
+            for name, (ours, ceiling) in ratios.items():
+                print(f"{name} (cached) vs the static ceiling: {ours:.1f} / {ceiling:.1f} "
+                      f"req/s = {ours / ceiling:.2f} (medians of {args.rounds} alternating "
+                      "rounds)")
             if peer:
                 theirs = statistics.median(r[0] for r in rounds["peer"])
                 for mode in ("no cache", "fragment"):
