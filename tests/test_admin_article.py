@@ -12,6 +12,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
+from articles.admin import article as article_admin
 from articles.ingest.importer import import_paths
 from articles.models import Article, RelatedLink
 from articles.pagination import CappedPaginator
@@ -122,6 +123,24 @@ def test_the_desk_search_finds_every_word_as_a_prefix_in_any_order(client, edito
     assert listed(client.get(f"{ARTICLES}?q=diplomacy+grain")) == {"Ministers meet in Moscow"}
     assert listed(client.get(f"{ARTICLES}?q=russian")) == set()
     assert listed(client.get(f"{ARTICLES}?q=russ")) == {"Harvest report"}
+
+
+def test_the_tag_filter_offers_the_tags_the_latest_articles_use_most(client, editor,
+                                                                      monkeypatch):
+    make_article("An old story", tags=["Archive", "Sahel"])
+    make_article("Older news", tags=["Archive"])
+    make_article("The latest", tags=["Sahel", "Niger"])
+    make_article("Just in", tags=["Sahel"])
+    monkeypatch.setattr(article_admin, "RECENT_ARTICLES", 2)
+    client.force_login(editor)
+    response = client.get(ARTICLES)
+    changelist = response.context["cl"]
+    tag_filter = next(spec for spec in changelist.filter_specs if spec.title == "tag")
+    # The newest two articles' tags, the most used first; "Archive" is the old articles'.
+    assert [choice["display"] for choice in tag_filter.choices(changelist)][1:] == [
+        "Sahel", "Niger"]
+    # Any tag still works from the URL.
+    assert listed(client.get(f"{ARTICLES}?tag=archive")) == {"An old story", "Older news"}
 
 
 def test_past_its_bound_the_list_says_more_than_and_stops_counting(client, editor,

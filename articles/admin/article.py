@@ -40,7 +40,7 @@ CONTENT_FIELDS = ["headline", "headline_proposed", "slug", "kicker", "image_capt
                   "tags", "source", "language", "original_url"]
 TOP_TAGS = 30
 TOP_COUNTRIES = 30
-RECENT_ARTICLES = 1000  # whose countries the country filter offers
+RECENT_ARTICLES = 1000  # whose tags and countries the desk's filters offer
 
 
 def autocompletes(request, model, field):
@@ -72,14 +72,18 @@ class HasUnresolvedLinksFilter(admin.SimpleListFilter):
 
 
 class TagFilter(admin.SimpleListFilter):
-    """The most used tags; any tag works from the URL (?tag=slug)."""
+    """The tags the latest articles use most; any tag works from the URL (?tag=slug)."""
 
     title = "tag"
     parameter_name = "tag"
 
     def lookups(self, request, model_admin):
-        tags = (Tag.objects.annotate(uses=Count("articles_taggedarticle_items"))
-                .filter(uses__gt=0).order_by("-uses", "name")[:TOP_TAGS])
+        # As the countries: counted over the latest articles' rows alone (over all of them,
+        # 80 ms of every desk list page at 100,000 articles).
+        latest = Article.objects.order_by("-pk").values("pk")[:RECENT_ARTICLES]
+        tags = (Tag.objects.filter(articles_taggedarticle_items__content_object__in=latest)
+                .annotate(uses=Count("articles_taggedarticle_items"))
+                .order_by("-uses", "name")[:TOP_TAGS])
         return [(tag.slug, tag.name) for tag in tags]
 
     def queryset(self, request, queryset):
