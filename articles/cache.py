@@ -325,11 +325,10 @@ def _serves_from_cache(request):
             and settings.SESSION_COOKIE_NAME not in request.COOKIES)
 
 
-def cached_page(request, key=None):
-    """The response to `request` from the page cache, or None if it has no fresh entry."""
-    if not _serves_from_cache(request):
-        return None
-    entry = _entries.get(key or _page_key(request))
+def cached_page(request, key):
+    """The response to `request` (one _serves_from_cache allows) from the page cache entry
+    `key` (its _page_key), or None if there is no fresh one."""
+    entry = _entries.get(key)
     if entry is None:
         return None
     request.csp_script_hashes = entry["csp_script_hashes"]
@@ -413,8 +412,9 @@ def public_cache(view, keys=()):
             else:
                 _name_keys(response, _keys_of(request))
             return response
+        key = _page_key(request)
         if not getattr(request, "page_cache_missed", False):
-            response = cached_page(request)
+            response = cached_page(request, key)
             if response is not None:
                 return response
         rendered = _Render(request, render)
@@ -433,7 +433,7 @@ def public_cache(view, keys=()):
             "last_modified": max(rendered.last_modified(),
                                  latest.timestamp() if latest else 0),
         }
-        _entries.put(_page_key(request), entry, timeout)
+        _entries.put(key, entry, timeout)
         return _response(entry)
 
     cached_view.public_cache = True  # what PageCacheMiddleware looks up
