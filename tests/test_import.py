@@ -379,6 +379,27 @@ def test_an_archive_import_renews_the_planner_statistics(tmp_path, monkeypatch):
     assert analysed()
 
 
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="VACUUM is PostgreSQL's")
+@pytest.mark.django_db(transaction=True)  # VACUUM cannot run inside the test's transaction
+def test_an_archive_import_leaves_postgresql_vacuumed(tmp_path, monkeypatch):
+    monkeypatch.setattr(importer, "ANALYZE_AFTER", 3)
+
+    def all_visible():
+        """Whether every page of the articles' table is marked all-visible, as only a vacuum
+        marks them (an index-only scan must otherwise read each row's page)."""
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT relpages, relallvisible FROM pg_class"
+                           " WHERE relname = 'articles_article'")
+            pages, visible = cursor.fetchone()
+        return pages > 0 and visible == pages
+
+    for n in range(3):
+        write(tmp_path, f"{n}.txt", f"Kicker\nAn archived story, number {n}.\n")
+    run(tmp_path, source="Wire")
+    assert all_visible()  # an ANALYZE alone counts the pages, and none is marked
+
+
 # -- manifests that cannot hold, and what the report warns about --------------------------------
 
 
