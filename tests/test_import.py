@@ -11,6 +11,7 @@ from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.db import DataError, connection
+from django.test.utils import CaptureQueriesContext
 
 from articles.ingest import importer
 from articles.ingest.files import iter_inputs
@@ -398,6 +399,23 @@ def test_an_archive_import_leaves_postgresql_vacuumed(tmp_path, monkeypatch):
         write(tmp_path, f"{n}.txt", f"Kicker\nAn archived story, number {n}.\n")
     run(tmp_path, source="Wire")
     assert all_visible()  # an ANALYZE alone counts the pages, and none is marked
+
+
+
+def test_a_batch_writes_its_articles_in_one_statement_and_indexes_each_for_search(tmp_path):
+    # On SQLite the full-text index is written by a trigger, and FTS5 writes out what it holds
+    # at every statement: a statement a row made a segment of the index for every article.
+    for n in range(30):
+        write(tmp_path, f"{n}.txt", f"Kicker\nA story about harvest number w{n}x.\n")
+
+    with CaptureQueriesContext(connection) as queries:
+        assert import_paths([tmp_path], source_name="Wire", workers=0).counts()["created"] == 30
+
+    inserts = [q["sql"] for q in queries.captured_queries
+               if q["sql"].startswith('INSERT INTO "articles_article" (')]
+    assert len(inserts) == 1 and " times: " not in inserts[0]  # not an executemany
+    found = {n for n in range(30) if Article.objects.search(f"w{n}x").count() == 1}
+    assert found == set(range(30))
 
 
 # -- manifests that cannot hold, and what the report warns about --------------------------------
