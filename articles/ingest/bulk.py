@@ -16,6 +16,7 @@ from django.db.models import BooleanField, CharField, DateTimeField, Field, Mode
 _UNCHANGED = {CharField.get_prep_value: str, TextField.get_prep_value: str,
               BooleanField.get_prep_value: bool}
 _NOT_STAMPED = object()
+ROWS_A_STATEMENT = 512  # bounds each statement's size, and what the database holds of it
 
 
 class RowPreparer:
@@ -62,38 +63,53 @@ class RowPreparer:
 
 
 def insert_rows(model, rows):
-    """INSERT rows (values by column) into `model`'s table, as many rows a statement as the
-    database takes.
+    """INSERT rows (values by column) into `model`'s table, many rows a statement.
 
     Not an executemany of one row a statement: on SQLite each statement that writes articles
     also writes their full-text index through its trigger, and FTS5 writes out what it holds
     at the end of every statement, so each article made a segment of the index of its own.
-    One statement a batch halved the articles' INSERT (20,000 of the archive's articles into
-    a bare SQLite file: 393 to 203 us a row)."""
+    A few statements a batch halved the articles' INSERT (20,000 of the archive's articles
+    into a bare SQLite file: 393 to 203 us a row)."""
     if not rows:
         return
     quote = connection.ops.quote_name
     columns = list(rows[0])
-    size = _rows_a_statement(model, columns, rows)
     head = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(map(quote, columns))}) VALUES "  # noqa: S608 - names from our models
     row_sql = f"({', '.join(['%s'] * len(columns))})"
     values = itemgetter(*columns) if len(columns) > 1 else lambda row: (row[columns[0]],)
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), size):
-            chunk = rows[start:start + size]
+        for chunk in _chunks(rows, _most_rows(model, columns, rows)):
             cursor.execute(head + ", ".join([row_sql] * len(chunk)),
                            [value for row in chunk for value in values(row)])
 
 
-def _rows_a_statement(model, columns, rows):
+def _most_rows(model, columns, rows):
+    """The most rows a statement: a power of two, at most ROWS_A_STATEMENT, that the database
+    takes as variables."""
     if connection.vendor == "sqlite":
         # Django's bound assumes SQLite's old default of 999 variables a statement (28 of
         # these articles); the library says its own (250,000 in Python's builds).
         connection.ensure_connection()
-        variables = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
-        return max(1, variables // len(columns))
-    by_column = {f.column: f for f in model._meta.concrete_fields}
-    return max(1, connection.ops.bulk_batch_size([by_column[c] for c in columns], rows))
+        bound = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // len(columns)
+    else:
+        by_column = {f.column: f for f in model._meta.concrete_fields}
+        bound = connection.ops.bulk_batch_size([by_column[c] for c in columns], rows)
+    most = 1
+    while most * 2 <= min(bound, ROWS_A_STATEMENT):
+        most *= 2
+    return most
+
+
+def _chunks(rows, most):
+    """`rows` in slices of `most`, then of halves of it: every statement of a table has one of
+    a few sizes. The sqlite3 module compiles a statement once for each distinct SQL text and
+    keeps the last 128: one of every size of batch took 120 MB more at 100,000 files."""
+    start, size = 0, most
+    while start < len(rows):
+        while size > len(rows) - start:
+            size //= 2
+        yield rows[start:start + size]
+        start += size
 
 
 def insert(model, objects, now, key="slug"):
