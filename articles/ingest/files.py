@@ -125,10 +125,10 @@ def count_files(paths, max_files=MAX_FILES):
     manifest's own line: counting reads no manifest). Raises TooManyFiles over `max_files`."""
     total = 0
     several = len(paths) > 1
-    seen = set()
+    seen = _Seen()
     for raw in paths:
         for found in _walk(Path(raw)):
-            if isinstance(found, _Left) or (several and not _once(seen, found.path)):
+            if isinstance(found, _Left) or (several and not seen.first(found.path)):
                 continue
             total += 1
             if total > max_files:
@@ -150,7 +150,7 @@ def iter_inputs(paths, relative_to=None):
         return str(path.relative_to(relative_to)) if relative_to else str(path)
 
     several = len(paths) > 1
-    seen = set()  # only overlapping arguments can name a file twice
+    seen = _Seen()  # only overlapping arguments can name a file twice
     for raw in paths:
         path = Path(raw)
         root = path if os.path.isdir(path) else path.parent
@@ -163,13 +163,13 @@ def iter_inputs(paths, relative_to=None):
                     yield Refused(shown(found.folder / MANIFEST_FILENAME), refusal.reason,
                                   refusal.line)
                 if isinstance(manifest, Manifest) and (
-                        not several or _once(seen, found.folder / MANIFEST_FILENAME)):
+                        not several or seen.first(found.folder / MANIFEST_FILENAME)):
                     name = shown(found.folder / MANIFEST_FILENAME)
                     for entry, message in _unmatched(found.folder, manifest):
                         yield InputWarning(name, message, entry.line)
                 continue
             file = found.path
-            if several and not _once(seen, file):
+            if several and not seen.first(file):
                 continue
             if found.reason:
                 yield Refused(str(raw) if file == path else shown(file), found.reason)
@@ -197,14 +197,25 @@ def iter_inputs(paths, relative_to=None):
                 yield InputFile(shown(file), partial(read_bounded, file), entry, file)
 
 
-def _once(seen, path):
-    """True the first time a path is met (its folder resolved, not the path: a link is not
-    followed, so two links to one file are two paths)."""
-    key = os.path.join(os.path.realpath(path.parent), path.name)
-    if key in seen:
-        return False
-    seen.add(key)
-    return True
+class _Seen:
+    """The paths met so far, by their folder resolved, not the path: a link is not followed, so
+    two links to one file are two paths. Each folder is resolved once (realpath reads every
+    part of a path: 4% of an import of 100 folders given by name, done for each file)."""
+
+    def __init__(self):
+        self._paths = set()
+        self._folders = {}
+
+    def first(self, path):
+        """True the first time `path` is met."""
+        folder = self._folders.get(path.parent)
+        if folder is None:
+            folder = self._folders[path.parent] = os.path.realpath(path.parent)
+        key = os.path.join(folder, path.name)
+        if key in self._paths:
+            return False
+        self._paths.add(key)
+        return True
 
 
 @dataclass(frozen=True)
