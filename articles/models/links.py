@@ -19,6 +19,8 @@ from .articles import Article
 # Links resolved by one call beyond which the change is announced as everything, not by article.
 _LINKS_NAMED = 10 * MAX_NAMED
 
+# The page's order of a sidebar's items (ties keep the order they were written in).
+SIDEBAR_ORDER = ("position", "pk")
 SIDEBAR_FIELDS = ("article", "position", "kind", "title", "teaser", "truncated", "duration_seconds",
                   "language", "url", "target")
 
@@ -68,7 +70,7 @@ class RelatedLinkQuerySet(models.QuerySet):
         return (
             self.select_related("target")
             .only(*SIDEBAR_FIELDS, "target__slug", "target__status", "target__published_at")
-            .order_by("position", "pk")
+            .order_by(*SIDEBAR_ORDER)
         )
 
 
