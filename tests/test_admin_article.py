@@ -12,7 +12,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
-from articles.admin import article as article_admin
+from articles.admin import list_filters
 from articles.ingest.importer import import_paths
 from articles.models import Article, RelatedLink
 from articles.pagination import CappedPaginator
@@ -131,7 +131,7 @@ def test_the_tag_filter_offers_the_tags_the_latest_articles_use_most(client, edi
     make_article("Older news", tags=["Archive"])
     make_article("The latest", tags=["Sahel", "Niger"])
     make_article("Just in", tags=["Sahel"])
-    monkeypatch.setattr(article_admin, "RECENT_ARTICLES", 2)
+    monkeypatch.setattr(list_filters, "RECENT_ARTICLES", 2)
     client.force_login(editor)
     response = client.get(ARTICLES)
     changelist = response.context["cl"]
